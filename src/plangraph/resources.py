@@ -19,7 +19,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 SOURCE_DIR = DATA_DIR / "source"
 CURATED_DIR = DATA_DIR / "curated"
 SOURCE_FILE = SOURCE_DIR / "herne-integrationskonzept-wohnen.txt"
-OCR_EXCEPTIONS_FILE = SOURCE_DIR / "ocr-exceptions.tsv"
+OCR_EXCEPTIONS_FILE = DATA_DIR / "ocr-exceptions.tsv"
 DATASET_FILE = DATA_DIR / "herne.trig"
 BUILD_REPORT_FILE = DATA_DIR / "build-report.md"
 

@@ -1,0 +1,1 @@
+"""Ingest: the plan's OCR text -> repaired, segmented records -> the plan graph."""
