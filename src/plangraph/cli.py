@@ -1,3 +1,175 @@
-"""Placeholder replaced below."""
-def main() -> None:  # pragma: no cover
-    raise SystemExit(0)
+"""The `plangraph` command: a thin face over the library. Each command parses options, calls one core
+function and maps plangraph's errors to exit codes (0 ok, 1 does not conform, 2 unreadable input)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from plangraph import __version__, resources
+from plangraph.errors import InputError, Location, PlangraphError
+from plangraph.formats import RDF_FORMATS, rdf_format
+from plangraph.iris import Minter
+from plangraph.settings import SETTINGS, help_for, resolve
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SETTINGS_EPILOG = "\b\nSettings (environment variables):\n" + "\n".join(
+    f"  {s.env:<22} {s.help}" for s in SETTINGS
+)
+
+
+def _settings(**overrides: str | None) -> dict[str, str]:
+    return resolve(os.environ, overrides)
+
+
+def _fail(error: PlangraphError) -> None:
+    click.echo(f"plangraph: error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(epilog=SETTINGS_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="plangraph")
+def main() -> None:
+    """Publish a city's action plan as linked open data."""
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.option("--source", type=click.Path(path_type=Path), default=resources.SOURCE_FILE, show_default=True,
+              help="The plan's OCR text.")
+@click.option("--curated", type=click.Path(path_type=Path), default=resources.CURATED_DIR, show_default=True,
+              help="Folder of curated Turtle files.")
+@click.option("--exceptions", type=click.Path(path_type=Path), default=resources.OCR_EXCEPTIONS_FILE,
+              show_default=True, help="OCR exceptions file (names never changed).")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help=help_for("dataset"))
+@click.option("--report", type=click.Path(path_type=Path), default=resources.BUILD_REPORT_FILE,
+              show_default=True, help="Where the build report (Markdown) goes.")
+@click.option("--base-iri", default=None, help=help_for("base_iri"))
+def build(source: Path, curated: Path, exceptions: Path, output: Path | None, report: Path,
+          base_iri: str | None) -> None:
+    """Build the dataset from the source text and the curated files, validate it, write TriG and report."""
+    from plangraph.build import Inputs, write
+    from plangraph.build import build as run_build
+    from plangraph.ingest.lexicon import Exceptions, HunspellLexicon
+
+    settings = _settings(base_iri=base_iri, dataset=str(output) if output else None)
+    try:
+        if not source.exists():
+            raise InputError("no such file", Location(file=str(source)))
+        lexicon = HunspellLexicon(Exceptions.load(exceptions))
+        result = run_build(Inputs(source, curated), Minter(settings["base_iri"]), lexicon,
+                           resources.shapes_graph())
+        write(result, Path(settings["dataset"]), report)
+    except PlangraphError as error:
+        _fail(error)
+    plan = result.ingested.plan
+    click.echo(f"built {settings['dataset']}: {len(plan.guiding_goals)} guiding goals, "
+               f"{len(plan.action_goals)} action goals, {len(plan.measures)} measures, "
+               f"{len(result.ingested.log.repairs)} OCR repairs; report in {report}")
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of the messages.")
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
+def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None) -> None:
+    """Validate new entries (Turtle, JSON-LD, ...) in the context of the published dataset.
+
+    Exit 0: every file conforms; 1: violations; 2: a file cannot be read or parsed.
+    """
+    from plangraph.dataset import load_dataset, read_rdf_file, union
+    from plangraph.validate import render_json, render_text, render_turtle, validate_entry
+
+    settings = _settings(dataset=str(dataset) if dataset else None)
+    try:
+        entries = [(path, union(read_rdf_file(path, base=settings["base_iri"]))) for path in files]
+        context = union(load_dataset(Path(settings["dataset"])))
+    except PlangraphError as error:
+        _fail(error)
+    shapes = resources.shapes_graph()
+    conforms = True
+    for path, entry in entries:
+        report = validate_entry(entry, context, shapes)
+        conforms = conforms and report.conforms
+        if fmt == "json":
+            click.echo(render_json(report), nl=False)
+        elif fmt == "turtle":
+            click.echo(render_turtle(report), nl=False)
+        else:
+            click.echo(render_text(report, lang=lang, source=str(path)), nl=False)
+    sys.exit(0 if conforms else 1)
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.option("--format", "fmt", type=click.Choice([f.name for f in RDF_FORMATS]), default="trig",
+              show_default=True, help="RDF syntax (triple formats get the union of the named graphs).")
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
+def export(fmt: str, dataset: Path | None) -> None:
+    """Write the whole published dataset to standard output."""
+    from plangraph.dataset import load_dataset, serialize
+
+    settings = _settings(dataset=str(dataset) if dataset else None)
+    try:
+        data = load_dataset(Path(settings["dataset"]))
+    except PlangraphError as error:
+        _fail(error)
+    click.echo(serialize(data, rdf_format(fmt)), nl=False)
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(path_type=Path), default=None,
+              help="Read the query from a file ('-' for standard input).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Result format for SELECT and ASK (CONSTRUCT gives Turtle).")
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
+def query(sparql: str | None, query_file: Path | None, fmt: str, dataset: Path | None) -> None:
+    """Run a SPARQL query over the published dataset (its named graphs' union is the default graph)."""
+    from plangraph.dataset import load_dataset
+    from plangraph.query import render_result, run_query
+
+    settings = _settings(dataset=str(dataset) if dataset else None)
+    try:
+        if query_file is not None:
+            sparql = sys.stdin.read() if str(query_file) == "-" else _read_text(query_file)
+        if not sparql:
+            raise InputError("give a query as an argument or with --file")
+        result = run_query(load_dataset(Path(settings["dataset"])), sparql)
+        click.echo(render_result(result, fmt), nl=False)
+    except PlangraphError as error:
+        _fail(error)
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.option("--host", default=None, help=help_for("host"))
+@click.option("--port", default=None, help=help_for("port"))
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
+def serve(host: str | None, port: str | None, dataset: Path | None) -> None:
+    """Serve the dataset over HTTP (a production WSGI server, waitress)."""
+    from waitress import serve as waitress_serve
+
+    from plangraph.web import create_app
+
+    settings = _settings(host=host, port=port, dataset=str(dataset) if dataset else None)
+    try:
+        app = create_app({"BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"]})
+    except PlangraphError as error:
+        _fail(error)
+    click.echo(f"serving {settings['dataset']} on http://{settings['host']}:{settings['port']}/", err=True)
+    waitress_serve(app, host=settings["host"], port=int(settings["port"]), threads=int(settings["threads"]))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read query: {error}", Location(file=str(path))) from error

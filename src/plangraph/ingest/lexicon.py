@@ -112,11 +112,11 @@ class HunspellLexicon:
         return word in self.exceptions.protected
 
     def description(self) -> str:
-        import wordfreq
+        from importlib.metadata import version
 
         return (
             f"Hunspell {DICTIONARY} (Debian hunspell-de-de-frami {self._dictionary_version}) via Enchant; "
-            f"word frequencies: wordfreq {wordfreq.__version__ if hasattr(wordfreq, '__version__') else ''}".rstrip()
+            f"word frequencies: wordfreq {version('wordfreq')}"
         )
 
 

@@ -272,16 +272,19 @@ def unknown_words(text: str, repairer: WordRepairer) -> list[str]:
     """Words of a repaired text that the lexicon neither knows nor can split (for the build report).
 
     An abbreviation counts as known with its dot ("etc."), a truncated compound part with its hyphen
-    ("Wohnungs- und ...") as known when it is a word or a word with a linking "s".
+    ("Wohnungs- und ...", "Analysen/-konzepte") as known when it is a word (with a linking "s").
     """
     unknown = []
     for match in WORD.finditer(text):
         word, after = match.group(0), text[match.end():match.end() + 1]
+        before = text[match.start() - 1:match.start()] if match.start() else ""
         if len(word) < 2 or word.isupper() or repairer.lexicon.is_protected(word):
             continue
         if after == "." and repairer.lexicon.accepts(word + "."):
             continue
         if after == "-" and any(repairer.level(w) for w in (word, word.removesuffix("s"))):
+            continue
+        if before == "-" and repairer.level(word.capitalize()):  # "Quartiersanalysen/-konzepte"
             continue
         if repairer.level(word) == 0:
             unknown.append(word)

@@ -1,0 +1,44 @@
+"""Settings as data: one table (name, environment variable, default, help) feeds the CLI's --help,
+the README and a test that the README lists them all. Only the CLI and the web layer read it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from plangraph.iris import DEFAULT_BASE_IRI
+from plangraph.resources import DATASET_FILE
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("base_iri", "PLANGRAPH_BASE_IRI", DEFAULT_BASE_IRI,
+            "Base IRI of the city's data; IRIs are minted under it and the server maps paths to it."),
+    Setting("dataset", "PLANGRAPH_DATASET", str(DATASET_FILE),
+            "The published dataset (TriG) that build writes and export, query, validate and serve read."),
+    Setting("host", "PLANGRAPH_HOST", "127.0.0.1", "Address `plangraph serve` listens on."),
+    Setting("port", "PLANGRAPH_PORT", "5000", "Port `plangraph serve` listens on."),
+    Setting("threads", "PLANGRAPH_THREADS", "4", "Worker threads of the WSGI server."),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def resolve(environ: Mapping[str, str], overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Defaults, then environment variables, then explicit overrides (CLI options), in that order."""
+    values = {s.name: environ.get(s.env, s.default) for s in SETTINGS}
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def help_for(name: str) -> str:
+    setting = BY_NAME[name]
+    return f"{setting.help} [env {setting.env}; default {setting.default}]"
