@@ -61,7 +61,9 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
         data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=True, allow_warnings=True,
     )
     assert isinstance(report_graph, Graph)
-    problems = sorted(_problems(report_graph, shapes), key=_problem_key)
+    # two constraints of one property shape can give the same message for the same value: say it once
+    unique = {(_problem_key(p), p.severity): p for p in _problems(report_graph, shapes)}
+    problems = sorted(unique.values(), key=_problem_key)
     conforms = not any(p.severity == "Violation" for p in problems)
     return ValidationReport(conforms, problems, _restricted_report(report_graph, problems, conforms))
 
@@ -170,7 +172,8 @@ def _short(graph: Graph, term: Node | None) -> str:
 def render_text(report: ValidationReport, lang: str = "de", source: str | None = None) -> str:
     names = bind_prefixes(Graph())
     if report.conforms and not report.problems:
-        return ("Konform: keine Probleme gefunden." if lang == "de" else "Conforms: no problems found.") + "\n"
+        return ("Konform: keine Probleme gefunden." if lang == "de"
+                else "Conforms: no problems found.") + "\n"
     head = f"{source}: " if source else ""
     count = len(report.problems)
     lines = [head + (f"{count} Problem(e) gefunden." if lang == "de" else f"{count} problem(s) found.")]
