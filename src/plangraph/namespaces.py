@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, VANN, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, VANN, XSD, DefinedNamespace
 
 PG = Namespace("https://w3id.org/plangraph/def#")
 PG_ONTOLOGY = "https://w3id.org/plangraph/def"
@@ -20,7 +20,7 @@ SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "pg": PG,
     "org": ORG,
     "skos": SKOS,
@@ -52,6 +52,6 @@ def bind_prefixes(graph: Graph, extra: dict[str, str] | None = None) -> Graph:
     """Bind plangraph's prefixes (and any extra ones) on a graph, replacing rdflib's defaults."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
-    for prefix, namespace in (extra or {}).items():
-        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
+    for prefix, extra_namespace in (extra or {}).items():
+        graph.bind(prefix, Namespace(extra_namespace), override=True, replace=True)
     return graph

@@ -44,15 +44,17 @@ def plan_tree(graph: Graph, lang: str = "de") -> list[Node]:
                           URIRef("http://www.w3.org/2000/01/rdf-schema#label"), lang),
                     _text(graph, subject, DCTERMS.description, lang))
 
+    def linked(prop: URIRef, target: URIRef) -> list[URIRef]:
+        return sorted(s for s in graph.subjects(prop, target) if isinstance(s, URIRef))
+
     fields = []
-    for field_iri in sorted(graph.subjects(RDF.type, PG.FieldOfAction)):
-        field_node = node(URIRef(field_iri), SKOS.prefLabel)
-        for goal in graph.subjects(PG.inField, field_iri):
-            goal_node = node(URIRef(goal))
-            for action in graph.subjects(PG.subGoalOf, goal):
-                action_node = node(URIRef(action))
-                action_node.children = sorted((node(URIRef(m)) for m in graph.subjects(PG.servesGoal, action)),
-                                              key=_notation_key)
+    for field_iri in linked(RDF.type, PG.FieldOfAction):
+        field_node = node(field_iri, SKOS.prefLabel)
+        for goal in linked(PG.inField, field_iri):
+            goal_node = node(goal)
+            for action in linked(PG.subGoalOf, goal):
+                action_node = node(action)
+                action_node.children = sorted((node(m) for m in linked(PG.servesGoal, action)), key=_notation_key)
                 goal_node.children.append(action_node)
             goal_node.children.sort(key=_notation_key)
             field_node.children.append(goal_node)

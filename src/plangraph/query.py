@@ -44,7 +44,7 @@ def render_result(result: Result, fmt: str) -> str:
         assert payload is not None
         return json.dumps(json.loads(payload), ensure_ascii=False, indent=2) + "\n"
     names = [str(v) for v in result.vars or []]
-    rows = [["" if row[i] is None else str(row[i]) for i in range(len(names))] for row in result]
+    rows = [["" if value is None else str(value) for value in row] for row in result if isinstance(row, tuple)]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

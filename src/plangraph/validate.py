@@ -85,7 +85,8 @@ def validate_entry(entry: Graph, context: Graph, shapes: Graph) -> ValidationRep
 def _problems(report: Graph, shapes: Graph) -> list[Problem]:
     problems = []
     # only the report's own results: pyshacl also types nested sh:detail results as ValidationResult
-    results = [r for root in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(root, SH.result)]
+    roots = report.subjects(RDF.type, SH.ValidationReport)
+    results = [result for root in roots for result in report.objects(root, SH.result)]
     for result in results:
         messages: dict[str, str] = {}
         templates = _templates(shapes, report.value(result, SH.sourceConstraint),
@@ -95,11 +96,14 @@ def _problems(report: Graph, shapes: Graph) -> list[Problem]:
             lang = lang or _language_of(str(message), templates)
             messages.setdefault(lang, str(message))
         severity = report.value(result, SH.resultSeverity)
+        focus = report.value(result, SH.focusNode)
+        if focus is None:  # not a well-formed result; pyshacl always names the focus node
+            continue
         problems.append(Problem(
-            focus=report.value(result, SH.focusNode),
+            focus=focus,
             path=report.value(result, SH.resultPath),
             value=report.value(result, SH.value),
-            severity=SEVERITIES.get(severity, str(severity)) if severity is not None else "Violation",
+            severity=SEVERITIES.get(severity, str(severity)) if isinstance(severity, URIRef) else "Violation",
             messages=messages,
             shape=report.value(result, SH.sourceShape),
             component=report.value(result, SH.sourceConstraintComponent),

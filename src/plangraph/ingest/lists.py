@@ -31,7 +31,9 @@ class Group:
 
 def split_items(text: str) -> list[str]:
     """Split at ';' and ',' outside brackets; strip each item; drop empty ones."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    depth = 0
+    current: list[str] = []
     for char in " ".join(text.split()):
         if char in "([":
             depth += 1

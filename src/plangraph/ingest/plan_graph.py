@@ -31,11 +31,11 @@ class OrganisationIndex:
     @classmethod
     def from_graph(cls, graph: Graph) -> OrganisationIndex:
         index = cls()
-        subjects = sorted({s for c in ORGANISATION_CLASSES for s in graph.subjects(RDF.type, c)})
-        for subject in subjects:
+        subjects = {s for c in ORGANISATION_CLASSES for s in graph.subjects(RDF.type, c) if isinstance(s, URIRef)}
+        for subject in sorted(subjects):
             for prop in LABEL_PROPERTIES:
                 for label in graph.objects(subject, prop):
-                    index.by_label.setdefault(str(label).casefold(), URIRef(subject))
+                    index.by_label.setdefault(str(label).casefold(), subject)
         return index
 
     def find(self, name: str) -> URIRef | None:

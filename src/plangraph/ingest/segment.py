@@ -200,10 +200,13 @@ def _match_label(line: Line, seen: dict[Label, RawField]) -> tuple[RawField, str
     return None
 
 
+_DIGITS = str.maketrans("lI|O", "1110")
+
+
 def _repair_number(ref: str) -> str:
     """Digits OCR reads as letters: l, I and | for 1, O for 0 (a leading letter is a goal's letter)."""
     head, tail = (ref[0], ref[1:]) if ref[0].isalpha() and len(ref) > 1 else ("", ref)
-    return head + tail.translate(str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"}))
+    return head + tail.translate(_DIGITS)
 
 
 def _distribute_stacked_values(ordered: list[RawField], notes: list[Note]) -> None:
