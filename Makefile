@@ -12,7 +12,7 @@ serve: build
 	$(BIN)/plangraph serve --host $(HOST) --port $(PORT)
 
 test: deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -20,7 +20,7 @@ build: deps
 	$(BIN)/plangraph build
 
 lint: deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
 deps: system-deps $(STAMP)
