@@ -42,6 +42,8 @@ class BuildResult:
 def load_curated(directory: Path, minter: Minter) -> Graph:
     """All curated Turtle files in one graph, relative IRIs resolved against the base IRI."""
     graph = bind_prefixes(Graph())
+    if not directory.is_dir():
+        raise InputError("no such folder of curated files", Location(file=str(directory)))
     for path in sorted(directory.glob("*.ttl")):
         part = read_rdf_file(path, base=minter.base)
         if blank_nodes(part):
@@ -80,13 +82,23 @@ def build(inputs: Inputs, minter: Minter, lexicon: Lexicon, shapes: Graph) -> Bu
 
 def write(result: BuildResult, dataset_file: Path, report_file: Path) -> None:
     """Write the report always; the dataset only when it conforms (nothing invalid is published)."""
-    report_file.write_text(result.report, encoding="utf-8")
+    _write_text(report_file, result.report)
     if not result.validation.conforms:
         raise NotConforming(
             f"the built dataset does not conform to the shapes ({len(result.validation.violations)} "
             f"violations); see {report_file}"
         )
-    dataset_file.write_text(result.trig, encoding="utf-8")
+    _write_text(dataset_file, result.trig)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then an atomic rename."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror}", Location(file=str(path))) from error
 
 
 def _describe_graphs(plan: Graph, curated: Graph, minter: Minter, inputs: Inputs, source_text: str) -> None:

@@ -3,6 +3,7 @@ function and maps plangraph's errors to exit codes (0 ok, 1 does not conform, 2 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from plangraph import __version__, resources
 from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import RDF_FORMATS, rdf_format
 from plangraph.iris import Minter
-from plangraph.settings import SETTINGS, help_for, resolve
+from plangraph.settings import SETTINGS, help_for, integer, resolve
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,8 +63,9 @@ def build(source: Path, curated: Path, exceptions: Path, output: Path | None, re
     try:
         if not source.exists():
             raise InputError("no such file", Location(file=str(source)))
+        minter = Minter(settings["base_iri"])
         lexicon = HunspellLexicon(Exceptions.load(exceptions))
-        result = run_build(Inputs(source, curated), Minter(settings["base_iri"]), lexicon,
+        result = run_build(Inputs(source, curated), minter, lexicon,
                            resources.shapes_graph())
         write(result, Path(settings["dataset"]), report)
     except PlangraphError as error:
@@ -87,7 +89,7 @@ def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None)
     Exit 0: every file conforms; 1: violations; 2: a file cannot be read or parsed.
     """
     from plangraph.dataset import load_dataset, read_rdf_file, union
-    from plangraph.validate import render_json, render_text, render_turtle, validate_entry
+    from plangraph.validate import render_json, render_text, render_turtle, report_as_json, validate_entry
 
     settings = _settings(dataset=str(dataset) if dataset else None)
     try:
@@ -96,10 +98,12 @@ def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None)
     except PlangraphError as error:
         _fail(error)
     shapes = resources.shapes_graph()
-    conforms = True
-    for path, entry in entries:
-        report = validate_entry(entry, context, shapes)
-        conforms = conforms and report.conforms
+    reports = [(path, validate_entry(entry, context, shapes)) for path, entry in entries]
+    conforms = all(report.conforms for _, report in reports)
+    if fmt == "json" and len(reports) > 1:  # one JSON document, whatever the number of files
+        per_file = [{"file": str(path), **report_as_json(report)} for path, report in reports]
+        click.echo(json.dumps({"conforms": conforms, "files": per_file}, ensure_ascii=False, indent=2))
+    for path, report in reports if fmt != "json" or len(reports) == 1 else []:
         if fmt == "json":
             click.echo(render_json(report), nl=False)
         elif fmt == "turtle":
@@ -161,11 +165,12 @@ def serve(host: str | None, port: str | None, dataset: Path | None) -> None:
 
     settings = _settings(host=host, port=port, dataset=str(dataset) if dataset else None)
     try:
+        port_number, threads = integer(settings, "port"), integer(settings, "threads")
         app = create_app({"BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"]})
     except PlangraphError as error:
         _fail(error)
     click.echo(f"serving {settings['dataset']} on http://{settings['host']}:{settings['port']}/", err=True)
-    waitress_serve(app, host=settings["host"], port=int(settings["port"]), threads=int(settings["threads"]))
+    waitress_serve(app, host=settings["host"], port=port_number, threads=threads)
 
 
 def _read_text(path: Path) -> str:

@@ -6,6 +6,7 @@ file, line and column.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -93,20 +94,21 @@ def serialize(dataset: Dataset, fmt: RdfFormat) -> str:
 
 
 def serialize_trig(dataset: Dataset) -> str:
-    """TriG with the named graphs in IRI order and one sorted prefix block: the same data, the same bytes.
+    """TriG with the named graphs in IRI order: the same data gives the same bytes.
 
-    (rdflib orders the graphs of a dataset as its store happens to hold them.)
+    rdflib writes the graphs in the order its store happens to hold them; this serializer sorts them
+    and otherwise leaves prefixes and layout to rdflib (one prefix table for the whole file).
     """
-    prefixes: set[str] = set()
-    blocks: list[str] = []
-    graphs = sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier))
-    for graph in graphs:
-        single = make_dataset({URIRef(graph.identifier): graph})
-        text = single.serialize(format="trig")
-        head = [line for line in text.splitlines() if line.startswith("@prefix")]
-        prefixes.update(head)
-        blocks.append("\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip())
-    return "\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(blocks) + "\n"
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    class SortedTrigSerializer(TrigSerializer):
+        def preprocess(self) -> None:
+            self.contexts = sorted((c for c in self.contexts if len(c)), key=lambda c: str(c.identifier))
+            super().preprocess()
+
+    buffer = io.BytesIO()
+    SortedTrigSerializer(dataset).serialize(buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
 
 
 def _check_json(text: str, source: str) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
+from plangraph.errors import InputError
+
 DEFAULT_BASE_IRI = "https://w3id.org/plangraph/herne/"
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -42,8 +44,8 @@ class Minter:
     base: str = DEFAULT_BASE_IRI
 
     def __post_init__(self) -> None:
-        if not self.base.endswith(("/", "#")):
-            raise ValueError(f"base IRI must end with '/' or '#': {self.base!r}")
+        if not self.base.endswith(("/", "#")) or not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", self.base):
+            raise InputError(f"the base IRI must be an absolute IRI ending in '/' or '#': {self.base}")
 
     def _iri(self, path: str) -> URIRef:
         return URIRef(self.base + path)

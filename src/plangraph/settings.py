@@ -39,6 +39,18 @@ def resolve(environ: Mapping[str, str], overrides: Mapping[str, str | None] | No
     return values
 
 
+def integer(values: Mapping[str, str], name: str) -> int:
+    """A setting that must be a whole number; a clear InputError naming the variable otherwise."""
+    from plangraph.errors import InputError, Location
+
+    try:
+        return int(values[name])
+    except ValueError as error:
+        setting = BY_NAME[name]
+        raise InputError(f"must be a whole number, not {values[name]!r}",
+                         Location(field=f"{setting.env} / --{name}")) from error
+
+
 def help_for(name: str) -> str:
     setting = BY_NAME[name]
     return f"{setting.help} [env {setting.env}; default {setting.default}]"

@@ -175,10 +175,10 @@ def _short(graph: Graph, term: Node | None) -> str:
 
 def render_text(report: ValidationReport, lang: str = "de", source: str | None = None) -> str:
     names = bind_prefixes(Graph())
-    if report.conforms and not report.problems:
-        return ("Konform: keine Probleme gefunden." if lang == "de"
-                else "Conforms: no problems found.") + "\n"
     head = f"{source}: " if source else ""
+    if report.conforms and not report.problems:
+        return head + ("Konform: keine Probleme gefunden." if lang == "de"
+                       else "Conforms: no problems found.") + "\n"
     count = len(report.problems)
     lines = [head + (f"{count} Problem(e) gefunden." if lang == "de" else f"{count} problem(s) found.")]
     for problem in report.problems:

@@ -58,9 +58,12 @@ class Exceptions:
 
     @classmethod
     def load(cls, path: Path) -> Exceptions:
-        if not path.exists():
-            return cls()
-        return cls.parse(path.read_text(encoding="utf-8"), source=str(path))
+        try:
+            return cls.parse(path.read_text(encoding="utf-8"), source=str(path))
+        except FileNotFoundError as error:
+            raise InputError("no such exceptions file", Location(file=str(path))) from error
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(f"cannot read the exceptions file: {error}", Location(file=str(path))) from error
 
 
 @dataclass

@@ -25,6 +25,7 @@ class Wording:
 @dataclass(frozen=True)
 class Goal:
     notation: str
+    field: str  # the label of its field of action: numbers are unique within a field only
     parent: str  # the field of action's label (guiding goal) or the guiding goal's notation (action goal)
     description: Wording
     variants: tuple[Wording, ...]
@@ -49,14 +50,15 @@ class Plan:
 
 
 def merge(records: list[MeasureRecord], source: str = "<source>") -> Plan:
-    seen: dict[str, MeasureRecord] = {}
+    seen: dict[tuple[str, str], MeasureRecord] = {}
     for record in records:
-        if record.notation in seen:
+        key = (record.field_of_action.text, record.notation)
+        if key in seen:
             raise SourceError(
-                f"Maßnahme {record.notation} appears twice (also at line {seen[record.notation].first_line})",
+                f"Maßnahme {record.notation} appears twice in {key[0]} (also at line {seen[key].first_line})",
                 Location(file=source, line=record.first_line),
             )
-        seen[record.notation] = record
+        seen[key] = record
 
     fields: dict[str, list[Text]] = {}
     for record in records:
@@ -70,7 +72,7 @@ def merge(records: list[MeasureRecord], source: str = "<source>") -> Plan:
         action_goals=_merge_goals(
             records, lambda r: r.action_goal, lambda r: r.action_goal_text, lambda r: r.guiding_goal, source
         ),
-        measures=tuple(sorted(records, key=lambda r: _notation_key(r.notation))),
+        measures=tuple(sorted(records, key=lambda r: (r.field_of_action.text, _notation_key(r.notation)))),
     )
 
 
@@ -81,11 +83,11 @@ def _merge_goals(
     parent_of: Callable[[MeasureRecord], str],
     source: str,
 ) -> tuple[Goal, ...]:
-    by_notation: dict[str, list[MeasureRecord]] = {}
+    by_notation: dict[tuple[str, str], list[MeasureRecord]] = {}
     for record in records:
-        by_notation.setdefault(notation_of(record), []).append(record)
+        by_notation.setdefault((record.field_of_action.text, notation_of(record)), []).append(record)
     goals = []
-    for notation, group in by_notation.items():
+    for (field_label, notation), group in by_notation.items():
         parents = {parent_of(r) for r in group}
         if len(parents) > 1:
             raise SourceError(
@@ -102,12 +104,13 @@ def _merge_goals(
         goals.append(
             Goal(
                 notation=notation,
+                field=field_label,
                 parent=parents.pop(),
                 description=Wording(ranked[0], tuple(wordings[ranked[0]])),
                 variants=tuple(Wording(w, tuple(wordings[w])) for w in ranked[1:]),
             )
         )
-    return tuple(sorted(goals, key=lambda g: _notation_key(g.notation)))
+    return tuple(sorted(goals, key=lambda g: (g.field, _notation_key(g.notation))))
 
 
 def _notation_key(notation: str) -> tuple[str, ...]:

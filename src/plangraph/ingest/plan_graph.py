@@ -54,9 +54,8 @@ def build_plan_graph(plan: Plan, minter: Minter, organisations: OrganisationInde
         builder.field(field_of_action.label, field_of_action.occurrences)
     for goal in plan.guiding_goals:
         builder.guiding_goal(goal)
-    labels_of_field = {g.notation: g.parent for g in plan.guiding_goals}
     for goal in plan.action_goals:
-        builder.action_goal(goal, labels_of_field[goal.parent])
+        builder.action_goal(goal)
     for measure in plan.measures:
         builder.measure(measure)
     builder.finish_target_groups()
@@ -107,15 +106,15 @@ class _Builder:
             f"The description follows the wording of {count} pages.", lang="en"))
 
     def guiding_goal(self, goal: Goal) -> None:
-        iri = self.minter.guiding_goal(goal.parent, goal.notation)
+        iri = self.minter.guiding_goal(goal.field, goal.notation)
         self.add(iri, RDF.type, PG.GuidingGoal)
-        self.add(iri, PG.inField, self.minter.field(goal.parent))
+        self.add(iri, PG.inField, self.minter.field(goal.field))
         self._goal(goal, iri, "Leitziel", "Guiding goal")
 
-    def action_goal(self, goal: Goal, field_label: str) -> None:
-        iri = self.minter.action_goal(field_label, goal.notation)
+    def action_goal(self, goal: Goal) -> None:
+        iri = self.minter.action_goal(goal.field, goal.notation)
         self.add(iri, RDF.type, PG.ActionGoal)
-        self.add(iri, PG.subGoalOf, self.minter.guiding_goal(field_label, goal.parent))
+        self.add(iri, PG.subGoalOf, self.minter.guiding_goal(goal.field, goal.parent))
         self._goal(goal, iri, "Handlungsziel", "Action goal")
 
     def measure(self, record: MeasureRecord) -> None:

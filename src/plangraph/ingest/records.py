@@ -99,6 +99,8 @@ def repair_paragraphs(paragraphs: list[Paragraph], repairer: WordRepairer, log: 
     for paragraph in paragraphs:
         lines: list[str] = []
         for line in paragraph.lines:
+            if not line.text.strip():  # emptied by dehyphenation; it still counts for the line range
+                continue
             text, repairs, initial = repair_line(line.text.strip(), line.number, repairer, initial)
             log.repairs.extend(repairs)
             log.unknown.extend((line.number, word) for word in unknown_words(text, repairer))
@@ -110,4 +112,5 @@ def repair_paragraphs(paragraphs: list[Paragraph], repairer: WordRepairer, log: 
             out.append(" " + joined)
         else:
             out.append(joined)
-    return Text("".join(out).strip(), paragraphs[0].first, paragraphs[-1].last)
+    # a moved fragment can stand above the value it completes: the range spans all its lines
+    return Text("".join(out).strip(), min(p.first for p in paragraphs), max(p.last for p in paragraphs))

@@ -22,6 +22,8 @@ from plangraph.errors import Location, SourceError
 from plangraph.ingest.ocr import ocr_pattern
 
 TERMINAL = (".", "!", "?", ":")
+# A truncated compound before one of these is not a hyphenated word: "Stadtbezirks- und Quartiersentwicklung".
+CONJUNCTIONS = frozenset({"und", "oder", "bzw.", "sowie", "als", "wie", "bis", "noch", "u."})
 
 
 class Label(Enum):
@@ -71,7 +73,7 @@ class Paragraph:
 
     @property
     def text(self) -> str:
-        return " ".join(line.text.strip() for line in self.lines)
+        return " ".join(line.text.strip() for line in self.lines if line.text.strip())
 
 
 @dataclass(frozen=True)
@@ -264,13 +266,13 @@ def _dehyphenate(paragraph: Paragraph, notes: list[Note]) -> None:
     lines = paragraph.lines
     for i in range(len(lines) - 1):
         here, there = lines[i].text.rstrip(), lines[i + 1].text.lstrip()
-        if re.search(r"[^\W\d_]-$", here) and re.match(r"[^\W\d_]", there) and there[0].islower():
-            word, _, rest = there.partition(" ")
+        word, _, rest = there.partition(" ")
+        if re.search(r"[^\W\d_]-$", here) and there[:1].islower() and word not in CONJUNCTIONS:
             lines[i] = Line(lines[i].number, here[:-1] + word)
             lines[i + 1] = Line(lines[i + 1].number, rest)
             notes.append(Note(lines[i].number, lines[i + 1].number, "hyphenation",
                               f"„{here.split()[-1]}“ + „{word}“ joined as „{here.split()[-1][:-1]}{word}“"))
-    paragraph.lines = [line for line in lines if line.text.strip()]
+    paragraph.lines = lines  # a line emptied here keeps its place: it is still part of the value's range
 
 
 def _starts_lowercase(paragraph: Paragraph) -> bool:
