@@ -213,17 +213,13 @@ def test_build_report_into_a_missing_folder_is_an_input_error(run_cli: RunCli, t
     assert str(report) in err
 
 
-def test_build_with_a_missing_curated_folder_is_an_input_error(run_cli: RunCli, tmp_path: Path) -> None:
-    missing = tmp_path / "no-curated"
-    code, _, err = run_cli("build", "--curated", missing, "--output", tmp_path / "h.trig",
-                           "--report", tmp_path / "r.md")
-    _no_traceback_exit_2(code, err)
-    assert str(missing) in err
-
-
-def test_build_with_a_missing_exceptions_file_is_an_input_error(run_cli: RunCli, tmp_path: Path) -> None:
-    missing = tmp_path / "no-exceptions.tsv"
-    code, _, err = run_cli("build", "--exceptions", missing, "--output", tmp_path / "h.trig",
-                           "--report", tmp_path / "r.md")
+@pytest.mark.parametrize(("option", "name"), [
+    ("--curated", "no-curated"),  # not read as an empty folder
+    ("--exceptions", "no-exceptions.tsv"),  # not silently ignored: it would change the text
+])
+def test_build_with_a_missing_input_is_an_input_error(run_cli: RunCli, tmp_path: Path, option: str,
+                                                      name: str) -> None:
+    missing = tmp_path / name
+    code, _, err = run_cli("build", option, missing, "--output", tmp_path / "h.trig", "--report", tmp_path / "r.md")
     _no_traceback_exit_2(code, err)
     assert str(missing) in err

@@ -12,6 +12,7 @@ from rdflib.query import Result
 
 from plangraph.dataset import union
 from plangraph.errors import InputError, Location
+from plangraph.namespaces import bind_prefixes
 
 RESULT_FORMATS = ("table", "csv", "json")
 
@@ -35,7 +36,7 @@ def run_query(dataset: Dataset | Graph, query: str) -> Result:
 def render_result(result: Result, fmt: str) -> str:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         assert result.graph is not None
-        return result.graph.serialize(format="turtle")
+        return bind_prefixes(result.graph).serialize(format="turtle")
     if result.type == "ASK":
         answer = bool(result.askAnswer)
         return json.dumps({"head": {}, "boolean": answer}) + "\n" if fmt == "json" else f"{str(answer).lower()}\n"

@@ -18,6 +18,17 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _lines(first: int, last: int) -> str:
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
+def _section(title: str, intro: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A report section with a Markdown table."""
+    out = [f"## {title}", "", intro, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+    return [*out, ""]
+
+
 def render_build_report(
     *,
     source_name: str,
@@ -66,20 +77,15 @@ def render_build_report(
             out.append(f"- {goal.notation}: {pages} page(s), identical wording")
     out.append("")
 
-    out += ["## Segmentation", "",
-            "How the text's layout was read where it is not simply label: value.", "",
-            "| lines | kind | decision |", "|---|---|---|"]
-    for note in sorted(log.notes, key=lambda n: (n.first_line, n.kind)):
-        lines = f"{note.first_line}" if note.first_line == note.last_line else f"{note.first_line}–{note.last_line}"
-        out.append(f"| {lines} | {note.kind} | {_cell(note.message)} |")
-    out.append("")
-
-    out += ["## OCR repairs", "",
-            "Every change to the text: candidates from OCR confusions, confirmed by the lexicon.", "",
-            "| line | original | repaired | rule |", "|---|---|---|---|"]
-    for repair in sorted(log.repairs, key=lambda r: (r.line, r.original)):
-        out.append(f"| {repair.line} | {_cell(repair.original)} | {_cell(repair.repaired)} | {repair.rule} |")
-    out.append("")
+    notes = sorted(log.notes, key=lambda n: (n.first_line, n.kind))
+    out += _section("Segmentation", "How the text's layout was read where it is not simply label: value.",
+                    ("lines", "kind", "decision"),
+                    [(_lines(n.first_line, n.last_line), n.kind, n.message) for n in notes])
+    repairs = sorted(log.repairs, key=lambda r: (r.line, r.original))
+    out += _section("OCR repairs",
+                    "Every change to the text: candidates from OCR confusions, confirmed by the lexicon.",
+                    ("line", "original", "repaired", "rule"),
+                    [(str(r.line), r.original, r.repaired, r.rule) for r in repairs])
     rules = Counter(r.rule for r in log.repairs)
     out += ["Repairs by rule:", ""]
     out += [f"- {rule}: {count}" for rule, count in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))]
