@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from plangraph.namespaces import PG
 
@@ -38,11 +38,9 @@ def _notation_key(node: Node) -> tuple[int | str, ...]:
 def plan_tree(graph: Graph, lang: str = "de") -> list[Node]:
     """One node per field of action, its guiding goals, their action goals, their measures (sorted)."""
 
-    def node(subject: URIRef, label_prop: URIRef = SKOS.notation) -> Node:
+    def node(subject: URIRef, label_prop: URIRef = RDFS.label) -> Node:
         return Node(str(subject), str(graph.value(subject, SKOS.notation) or ""),
-                    _text(graph, subject, SKOS.prefLabel if label_prop == SKOS.prefLabel else
-                          URIRef("http://www.w3.org/2000/01/rdf-schema#label"), lang),
-                    _text(graph, subject, DCTERMS.description, lang))
+                    _text(graph, subject, label_prop, lang), _text(graph, subject, DCTERMS.description, lang))
 
     def linked(prop: URIRef, target: URIRef) -> list[URIRef]:
         return sorted(s for s in graph.subjects(prop, target) if isinstance(s, URIRef))
