@@ -6,17 +6,21 @@ Tests never write to the committed data/: the session build goes to a temporary 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CLI_DATA = Path(__file__).parent / "data" / "cli"
 PLANGRAPH = Path(sys.executable).parent / "plangraph"
+STARTUP_SECONDS = 20  # a guard against a server that never comes up
 CLI_TIMEOUT = 300  # seconds; only a guard against a hung process, not a performance assertion
 
 RunCli = Callable[..., tuple[int, str, str]]
@@ -78,3 +82,51 @@ def built_dataset(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
 @pytest.fixture(scope="session")
 def dataset_file(built_dataset: BuiltDataset) -> Path:
     return built_dataset.trig
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `plangraph serve` process on a free loopback port, shared by the session's HTTP tests;
+    yields its base URL (ending in '/') and stops it afterwards."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(PLANGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--dataset", str(dataset_file)],
+            stdout=sink, stderr=subprocess.STDOUT, env=cli_env(), cwd=PROJECT_ROOT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"plangraph serve exited with {process.returncode}:\n{log.read_text('utf-8')}")
+            try:
+                requests.get(url, timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"plangraph serve did not answer within {STARTUP_SECONDS} s:\n"
+                                f"{log.read_text('utf-8')}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        _stop(process)

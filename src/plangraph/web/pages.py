@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
-from rdflib import Graph
+from flask import Blueprint, render_template, request
 
 from plangraph.plan_view import plan_tree
+from plangraph.web.state import graph
 
 pages = Blueprint("pages", __name__)
-
-
-def _graph() -> Graph:
-    graph: Graph = current_app.extensions["plangraph.graph"]
-    return graph
 
 
 @pages.get("/")
 def overview() -> str:
     lang = "en" if request.args.get("lang") == "en" else "de"
-    tree = plan_tree(_graph(), lang)
-    return render_template("overview.html", tree=tree, lang=lang, triples=len(_graph()))
+    tree = plan_tree(graph(), lang)
+    return render_template("overview.html", tree=tree, lang=lang, triples=len(graph()))
