@@ -1,8 +1,8 @@
 """The Flask application: a thin face over the same core the CLI uses.
 
 `create_app(config)` loads the published dataset once and registers one blueprint per surface:
-`pages` (pages people read), `sparql` (the SPARQL 1.1 Protocol) and `linked_data` (dereferenceable
-IRIs with content negotiation). Errors are rendered once, in `errors`.
+`pages` (pages people read), `sparql` (the SPARQL 1.1 Protocol), `portal` (catalog, VoID, dumps) and
+`linked_data` (dereferenceable IRIs with content negotiation). Errors are rendered once, in `errors`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from plangraph.iris import DEFAULT_BASE_IRI, Minter
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """App factory. Config: DATASET (the TriG file), BASE_IRI (defaults to the Herne base)."""
-    from plangraph.web import errors, linked_data, pages, sparql
+    from plangraph.web import errors, linked_data, pages, portal, sparql
 
     app = Flask(__name__)
     app.config.update({"BASE_IRI": DEFAULT_BASE_IRI})
@@ -31,5 +31,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(pages.pages)
     app.register_blueprint(sparql.sparql)
+    app.register_blueprint(portal.portal)
     app.register_blueprint(linked_data.linked_data)  # last: it answers every path the others do not
     return app
