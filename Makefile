@@ -12,6 +12,7 @@ serve: build
 	$(BIN)/plangraph serve --host $(HOST) --port $(PORT)
 
 test: deps
+	@bash scripts/install-system-deps.sh test
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages plangraph needs, only when they are missing (idempotent).
-#   hunspell-de-de-frami  the German dictionary that confirms OCR repairs (compound-aware)
-#   libenchant-2-2        the spell-checking library pyenchant binds to
+#   runtime (default):  hunspell-de-de-frami  the German dictionary that confirms OCR repairs
+#                       libenchant-2-2        the spell-checking library pyenchant binds to
+#   test:               the runtime packages, and chromium for the browser tests (driven by Playwright
+#                       through its executable path: no browser download at run time)
 set -euo pipefail
 
 packages=(hunspell-de-de-frami libenchant-2-2)
+if [ "${1:-runtime}" = "test" ]; then
+  packages+=(chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
