@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -81,12 +81,11 @@ class SearchIndex:
                 texts = tuple(
                     (str(value), fold(str(value)), weight)
                     for prop, weight in WEIGHTED_TEXTS
-                    for value in sorted(graph.objects(subject, prop))
-                    if isinstance(value, Literal)
+                    for value in sorted(v for v in graph.objects(subject, prop) if isinstance(v, Literal))
                 )
                 self.entries.append(_Entry(subject, kind, texts))
 
-    def search(self, query: str, selected: dict[str, Iterable[URIRef]] | None = None,
+    def search(self, query: str, selected: Mapping[str, Iterable[URIRef]] | None = None,
                lang: str = "de") -> SearchResult:
         terms = [t for t in fold(query).split() if len(t) >= MIN_TERM]
         result = SearchResult(query)
