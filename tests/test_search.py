@@ -74,3 +74,10 @@ def test_group_facet_includes_narrower_groups(index: SearchIndex) -> None:
     broader = URIRef(H + "zielgruppe/menschen-mit-fluchterfahrung")
     result = index.search("Kurs", {"group": [broader]})
     assert MEASURE + "B2-1" in {str(h.iri) for h in result.hits}  # its group is the narrower one
+
+
+def test_empty_facet_choices_do_not_narrow(index: SearchIndex) -> None:
+    plain = [h.iri for h in index.search("fluchtling").hits]
+    with_empty = [h.iri for h in index.search("fluchtling", {"department": [], "group": [], "status": []}).hits]
+    assert plain == with_empty
+    assert any("programm/" in str(iri) for iri in plain)  # not only measures

@@ -91,7 +91,7 @@ class SearchIndex:
         result = SearchResult(query)
         if not terms:
             return result
-        chosen = {name: set(values) for name, values in (selected or {}).items() if name in FACETS}
+        chosen = {name: set(values) for name, values in (selected or {}).items() if name in FACETS and values}
         matches = []
         for entry in self.entries:
             score = 0

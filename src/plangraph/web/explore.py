@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from rdflib import URIRef
 
 from plangraph import resources
 from plangraph.search import FACETS, SearchIndex, SearchResult
 from plangraph.web import state
 from plangraph.web.negotiation import choose
+from plangraph.web.pages import linker, page_lang, render_page
 
 explore = Blueprint("explore", __name__)
 FACET_TITLES = {
@@ -27,22 +30,11 @@ def _index() -> SearchIndex:
     return index
 
 
-def _lang() -> str:
-    wanted = request.args.get("lang") or request.accept_languages.best_match(["de", "en"]) or "de"
-    return "en" if wanted == "en" else "de"
-
-
-def href(iri: URIRef) -> str:
-    """A link to a resource: its local path when it is ours, else the IRI itself."""
-    minter = state.minter()
-    return "/" + minter.local_path(str(iri)) if minter.is_local(str(iri)) else str(iri)
-
-
 @explore.get("/search")
 @explore.get("/search.json")
 def search() -> Response | str:
     query = request.args.get("q", "").strip()[:500]
-    lang = _lang()
+    lang = page_lang()
     selected = {name: [URIRef(v) for v in request.args.getlist(name) if v] for name in FACETS}
     result = _index().search(query, selected, lang)
     wants_json = request.path.endswith(".json") or choose(
@@ -50,11 +42,28 @@ def search() -> Response | str:
     if wants_json:
         response = jsonify(_as_json(result))
     else:
-        response = Response(render_template(
-            "search.html", result=result, lang=lang, selected=selected, href=href,
-            facet_titles=FACET_TITLES[lang], kind_label=lambda k: _index().label(k, lang)))
+        response = Response(render_page(
+            "search.html", lang, result=result, query=query, selected=selected, href=linker().href,
+            facet_titles=FACET_TITLES[lang], kind_label=lambda k: _index().label(k, lang),
+            facet_href=lambda name, value: _search_url(query, selected, lang, toggle=(name, value)),
+            clear_href=_search_url(query, {}, lang), json_href=_search_url(query, selected, lang, path="/search.json")))
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
+
+
+def _search_url(query: str, selected: dict[str, list[URIRef]], lang: str,
+                toggle: tuple[str, URIRef] | None = None, path: str = "/search") -> str:
+    """The URL of a search with one facet value switched on or off."""
+    chosen = {name: list(values) for name, values in selected.items()}
+    if toggle is not None:
+        name, value = toggle
+        values = chosen.setdefault(name, [])
+        chosen[name] = [v for v in values if v != value] if value in values else [*values, value]
+    params: list[tuple[str, str]] = [("q", query)]
+    params += [(name, str(v)) for name, values in chosen.items() for v in values]
+    if request.args.get("lang"):
+        params.append(("lang", lang))
+    return request.script_root + path + "?" + urlencode(params)
 
 
 def _as_json(result: SearchResult) -> dict[str, Any]:

@@ -1,17 +1,172 @@
-"""Pages people read. For now the plan overview; the server issue adds one page per resource."""
+"""Pages people read: the plan overview and the HTML of every resource page (the view models come from
+`plangraph.describe`; which representation a request gets is `linked_data`'s business). German first,
+English where labels exist, chosen by ?lang= or Accept-Language."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from dataclasses import dataclass
+from typing import Any
 
-from plangraph.plan_view import plan_tree
-from plangraph.web.state import graph
+from flask import Blueprint, render_template, request
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+
+from plangraph.describe import (
+    Labeller,
+    Linker,
+    PlanIndex,
+    ResourceView,
+    ShapeView,
+    SourceLine,
+    Value,
+    VocabularyView,
+    plan_index,
+)
+from plangraph.plan_view import Node, plan_tree
+from plangraph.web.state import graph, minter
 
 pages = Blueprint("pages", __name__)
+LANGUAGES = ("de", "en")
+
+# What the templates say around the data, in each language.
+UI: dict[str, dict[str, Any]] = {
+    "de": {
+        "site": "plangraph – Integrationskonzept Herne", "skip": "Zum Inhalt springen", "overview": "Übersicht",
+        "breadcrumbs": "Brotkrümelnavigation", "language": "Sprache", "other_lang": ("en", "English"),
+        "plan_title": "Integrationskonzept Herne", "iri": "IRI", "kind": "Art",
+        "status": "Umsetzungsstand", "status_category": "Stand", "status_text": "Status (Wortlaut)",
+        "remarks": "Bemerkungen", "details": "Angaben", "parts": "Teile dieser Seite",
+        "notes": "Redaktionelle Hinweise", "incoming": "Verweise auf diese Seite", "from": "Von",
+        "via_property": "über", "measures": "Maßnahmen", "via": "über", "role": "Rolle",
+        "formats": "Diese Seite als Daten", "property": "Eigenschaft", "value": "Wert",
+        "children": {"Measure": "Maßnahmen", "ActionGoal": "Handlungsziele", "GuidingGoal": "Leitziele",
+                     "FieldOfAction": "Handlungsfelder"},
+        "children_default": "Untergeordnet", "source_text": "Text der Quelle", "line": "Zeile",
+        "departments": "Verantwortliche Stellen", "target_groups": "Zielgruppen", "places": "Orte",
+        "programmes": "Programme", "tools": "Daten und Werkzeuge", "query": "SPARQL-Abfrage",
+        "downloads": "Downloads", "validate": "Daten prüfen (Validierung)", "vocabulary": "Vokabular",
+        "shapes": "SHACL-Formen", "plan_page": "Beschreibung des Plans", "count_measures": "Maßnahmen",
+        "measure_one": "Maßnahme",
+        "guiding_goals": "Leitziele", "action_goals": "Handlungsziele", "guiding_goal_one": "Leitziel",
+        "action_goal_one": "Handlungsziel",
+        "triples": "Tripel im veröffentlichten Datensatz", "not_found": "Nicht gefunden",
+        "not_found_text": "Zu dieser IRI gibt es in diesem Datensatz keine Beschreibung:",
+        "suggestions": "Vielleicht gesucht", "definition": "Definition", "classes": "Klassen",
+        "properties": "Eigenschaften", "schemes": "Begriffsschemata", "targets": "Ziel der Form",
+        "field": "Feld", "path": "Pfad", "constraints": "Bedingungen", "message": "Meldung",
+        "shapes_intro": "Jede Form prüft eine Klasse des Datenmodells; die Meldungen sieht, wer Daten einreicht.",
+        "search": "Suche", "search_label": "Im Plan suchen", "search_button": "Suchen",
+        "search_hint": "Groß- und Kleinschreibung und Umlaute sind egal: „fluchtling“ findet „Flüchtling“.",
+        "results": "Treffer", "no_results": "Keine Treffer.", "filters": "Eingrenzen",
+        "clear_filters": "Alle Filter entfernen", "as_json": "Ergebnis als JSON",
+    },
+    "en": {
+        "site": "plangraph – Herne integration concept", "skip": "Skip to content", "overview": "Overview",
+        "breadcrumbs": "Breadcrumbs", "language": "Language", "other_lang": ("de", "Deutsch"),
+        "plan_title": "Herne integration concept", "iri": "IRI", "kind": "Type",
+        "status": "Implementation status", "status_category": "Stage", "status_text": "Status (verbatim)",
+        "remarks": "Remarks", "details": "Details", "parts": "Parts of this page",
+        "notes": "Editorial notes", "incoming": "Links to this page", "from": "From",
+        "via_property": "via", "measures": "Measures", "via": "via", "role": "role",
+        "formats": "This page as data", "property": "Property", "value": "Value",
+        "children": {"Measure": "Measures", "ActionGoal": "Action goals", "GuidingGoal": "Guiding goals",
+                     "FieldOfAction": "Fields of action"},
+        "children_default": "Parts", "source_text": "Text of the source", "line": "Line",
+        "departments": "Responsible bodies", "target_groups": "Target groups", "places": "Places",
+        "programmes": "Programmes", "tools": "Data and tools", "query": "SPARQL query",
+        "downloads": "Downloads", "validate": "Check data (validation)", "vocabulary": "Vocabulary",
+        "shapes": "SHACL shapes", "plan_page": "Description of the plan", "count_measures": "measures",
+        "measure_one": "measure",
+        "guiding_goals": "guiding goals", "action_goals": "action goals", "guiding_goal_one": "guiding goal",
+        "action_goal_one": "action goal",
+        "triples": "triples in the published dataset", "not_found": "Not found",
+        "not_found_text": "This dataset has no description of this IRI:",
+        "suggestions": "Perhaps you were looking for", "definition": "Definition", "classes": "Classes",
+        "properties": "Properties", "schemes": "Concept schemes", "targets": "Target of the shape",
+        "field": "Field", "path": "Path", "constraints": "Constraints", "message": "Message",
+        "shapes_intro": "Each shape checks one class of the data model; whoever submits data reads the messages.",
+        "search": "Search", "search_label": "Search the plan", "search_button": "Search",
+        "search_hint": "Case and umlauts do not matter: \"fluchtling\" finds \"Flüchtling\".",
+        "results": "results", "no_results": "No results.", "filters": "Narrow down",
+        "clear_filters": "Remove all filters", "as_json": "Results as JSON",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """Another representation of the page: shown as a link and announced in <link rel="alternate">."""
+
+    label: str
+    media_type: str
+    href: str
+
+
+def page_lang() -> str:
+    """?lang= wins, then Accept-Language; German when neither names a language we have."""
+    wanted = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES) or "de"
+    return wanted if wanted in LANGUAGES else "de"
+
+
+def linker() -> Linker:
+    """Links for this request: local paths under the site's root; a ?lang= choice is kept on local links."""
+    chosen = request.args.get("lang")
+    return Linker(minter().base, request.script_root, chosen if chosen in LANGUAGES else None)
+
+
+def render_page(template: str, lang: str, **context: Any) -> str:
+    context.setdefault("alternates", [])
+    return render_template(template, lang=lang, t=UI[lang], home=linker().local(""), **context)
 
 
 @pages.get("/")
 def overview() -> str:
-    lang = "en" if request.args.get("lang") == "en" else "de"
+    lang = page_lang()
+    links = linker()
     tree = plan_tree(graph(), lang)
-    return render_template("overview.html", tree=tree, lang=lang, triples=len(graph()))
+    index: PlanIndex = plan_index(graph(), lang, links)
+    labeller = Labeller(graph(), lang)
+    # plan_tree gives texts without their language: mark the German fallbacks on an English page
+    text_lang = {node.iri: (labeller.text(URIRef(node.iri), (DCTERMS.description,)) or Value("")).lang
+                 for node in _walk(tree)}
+    return render_page("overview.html", lang, tree=tree, index=index, triples=len(graph()), counts=_counts(tree),
+                   href=links.href, plan=links.href(str(minter().plan())), text_lang=text_lang)
+
+
+def _walk(nodes: list[Node]) -> list[Node]:
+    return [n for node in nodes for n in (node, *_walk(node.children))]
+
+
+def _counts(tree: list[Node]) -> dict[str, tuple[int, int, int]]:
+    """Per node of the plan tree: (guiding goals, action goals, measures) below it."""
+    counts: dict[str, tuple[int, int, int]] = {}
+    for field_node in tree:
+        totals = [len(field_node.children), 0, 0]
+        for goal in field_node.children:
+            measures = sum(len(action.children) for action in goal.children)
+            counts[goal.iri] = (0, len(goal.children), measures)
+            totals[1] += len(goal.children)
+            totals[2] += measures
+            for action in goal.children:
+                counts[action.iri] = (0, 0, len(action.children))
+        counts[field_node.iri] = (totals[0], totals[1], totals[2])
+    return counts
+
+
+def resource_page(view: ResourceView, alternates: list[Alternate], source: list[SourceLine] | None = None) -> str:
+    template = "source.html" if source is not None else "resource.html"
+    return render_page(template, view.lang, view=view, alternates=alternates, source=source,
+                   canonical=view.iri if view.iri.startswith(("http://", "https://")) else None)
+
+
+def vocabulary_page(view: VocabularyView, alternates: list[Alternate]) -> str:
+    return render_page("vocabulary.html", view.lang, view=view, alternates=alternates)
+
+
+def shapes_page(views: list[ShapeView], lang: str, alternates: list[Alternate]) -> str:
+    return render_page("shapes.html", lang, shapes=views, alternates=alternates)
+
+
+def not_found_page(iri: str, suggestions: list[tuple[str, str]], lang: str) -> str:
+    """`suggestions`: (path shown, local link) of known resources near the unknown IRI."""
+    return render_page("not_found.html", lang, iri=iri, suggestions=suggestions)
