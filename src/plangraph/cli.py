@@ -166,7 +166,11 @@ def serve(host: str | None, port: str | None, dataset: Path | None) -> None:
     settings = _settings(host=host, port=port, dataset=str(dataset) if dataset else None)
     try:
         port_number, threads = integer(settings, "port"), integer(settings, "threads")
-        app = create_app({"BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"]})
+        app = create_app({
+            "BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"],
+            "QUERY_TIMEOUT": settings["query_timeout"], "RESULT_LIMIT": settings["result_limit"],
+            "SERVICE_ALLOWLIST": settings["service_allowlist"], "QUERY_WORKERS": settings["query_workers"],
+        })
     except PlangraphError as error:
         _fail(error)
     click.echo(f"serving {settings['dataset']} on http://{settings['host']}:{settings['port']}/", err=True)

@@ -1,5 +1,5 @@
-"""SPARQL queries over the published dataset (the union of its named graphs is the default graph),
-and the result formats of `plangraph query`."""
+"""`plangraph query`: SPARQL over the published dataset (the union of its named graphs is the default
+graph) through the same core as /sparql, and the CLI's result formats."""
 
 from __future__ import annotations
 
@@ -11,26 +11,17 @@ from rdflib import Dataset, Graph
 from rdflib.query import Result
 
 from plangraph.dataset import union
-from plangraph.errors import InputError, Location
 from plangraph.namespaces import bind_prefixes
+from plangraph.sparql import QueryData, prepare, run
 
 RESULT_FORMATS = ("table", "csv", "json")
 
 
 def run_query(dataset: Dataset | Graph, query: str) -> Result:
-    """Run a read-only SPARQL query; a malformed query is an InputError with line and column."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        prepared = prepareQuery(query)
-    except ParseException as error:
-        raise InputError(f"SPARQL syntax error: {error.msg}",
-                         Location(file="<query>", line=error.lineno, column=error.col)) from error
-    except Exception as error:  # rdflib raises plain exceptions for e.g. undefined prefixes
-        raise InputError(f"SPARQL error: {error}", Location(file="<query>")) from error
-    graph = union(dataset) if isinstance(dataset, Dataset) else dataset
-    return graph.query(prepared)
+    """Run a read-only SPARQL query with the same core as /sparql: a malformed query is an InputError
+    with line and column, an update is refused."""
+    data = QueryData(dataset, union(dataset)) if isinstance(dataset, Dataset) else QueryData(Dataset(), dataset)
+    return run(prepare(query), data).result
 
 
 def render_result(result: Result, fmt: str) -> str:

@@ -25,7 +25,17 @@ SETTINGS: tuple[Setting, ...] = (
             "The published dataset (TriG) that build writes and export, query, validate and serve read."),
     Setting("host", "PLANGRAPH_HOST", "127.0.0.1", "Address `plangraph serve` listens on."),
     Setting("port", "PLANGRAPH_PORT", "5000", "Port `plangraph serve` listens on."),
-    Setting("threads", "PLANGRAPH_THREADS", "4", "Worker threads of the WSGI server."),
+    Setting("threads", "PLANGRAPH_THREADS", "8",
+            "Worker threads of the WSGI server (more than PLANGRAPH_QUERY_WORKERS, so slow queries never "
+            "take every thread)."),
+    Setting("query_timeout", "PLANGRAPH_QUERY_TIMEOUT", "10",
+            "Seconds a SPARQL query may run (waiting for a free slot included); past it the client gets 503."),
+    Setting("result_limit", "PLANGRAPH_RESULT_LIMIT", "10000",
+            "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in a SPARQL answer; the response says so."),
+    Setting("service_allowlist", "PLANGRAPH_SERVICE_ALLOWLIST", "",
+            "Comma-separated SPARQL endpoint URL prefixes a query may reach with SERVICE; empty: none."),
+    Setting("query_workers", "PLANGRAPH_QUERY_WORKERS", "4",
+            "SPARQL queries evaluated at once (each in its own child process); more wait for a slot."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -35,7 +35,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        return error_response(error.code or 500, error.name, error.description or error.name)
+        response = error_response(error.code or 500, error.name, error.description or error.name)
+        for name, value in error.get_headers():
+            if name.lower() == "allow":  # a 405 says which methods would do
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
