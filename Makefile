@@ -13,7 +13,7 @@ serve: build
 
 test: deps
 	@bash scripts/install-system-deps.sh test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -21,7 +21,7 @@ build: deps
 	$(BIN)/plangraph build
 
 lint: deps
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 deps: system-deps $(STAMP)

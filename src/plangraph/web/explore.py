@@ -1,7 +1,10 @@
-"""Finding things: /search (text search with facets; JSON twin at /search.json or by Accept)."""
+"""Finding things: /search (text search with facets; JSON twin at /search.json or by Accept) and /query
+(a SPARQL page that needs no internet: example queries, a results table, download links)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,10 +12,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from rdflib import URIRef
 
 from plangraph import resources
+from plangraph.errors import PlangraphError
+from plangraph.example_queries import example, examples
 from plangraph.search import FACETS, SearchIndex, SearchResult
+from plangraph.sparql import GRAPH, DatasetSpec, format_from_parameter, formats_for, prepare
 from plangraph.web import state
 from plangraph.web.negotiation import choose
 from plangraph.web.pages import linker, page_lang, render_page
+from plangraph.web.sparql import query_runner
 
 explore = Blueprint("explore", __name__)
 FACET_TITLES = {
@@ -73,3 +80,52 @@ def _as_json(result: SearchResult) -> dict[str, Any]:
         "facets": {name: [{"value": str(f.value), "label": f.label, "count": f.count, "selected": f.selected}
                           for f in values] for name, values in result.facets.items()},
     }
+
+
+@dataclass
+class QueryOutcome:
+    """What the query page shows: a table (SELECT), a yes/no (ASK), RDF text (CONSTRUCT/DESCRIBE)."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    boolean: bool | None = None
+    rdf: str | None = None
+    truncated: bool = False
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (format name, URL)
+
+
+@explore.get("/query")
+def query_page() -> tuple[str, int]:
+    lang = page_lang()
+    chosen = example(request.args.get("example", ""))
+    text = request.args.get("query") or (chosen.text if chosen else examples()[0].text)
+    outcome, error, status = None, None, 200
+    if "query" in request.args or chosen is not None:
+        try:
+            outcome = _run_for_page(text)
+        except PlangraphError as problem:
+            error, status = str(problem), problem.http_status
+    page = render_page("query.html", lang, text=text, examples=examples(), chosen=chosen, outcome=outcome,
+                       error=error, limit=query_runner().limits.results)
+    return page, status
+
+
+def _run_for_page(text: str) -> QueryOutcome:
+    runner = query_runner()
+    prepared = prepare(text, base=request.url_root + "sparql", service_allowlist=runner.limits.services)
+    fmt = format_from_parameter(prepared.form, ["ttl" if prepared.form in GRAPH else "json"])
+    answer = runner.answer(prepared, DatasetSpec(), fmt)
+    outcome = QueryOutcome(truncated=answer.truncated)
+    outcome.downloads = [(f.name, f"{request.script_root}/sparql?" + urlencode({"query": text, "format": f.name}))
+                         for f in formats_for(prepared.form)]
+    if prepared.form in GRAPH:
+        outcome.rdf = answer.body.decode("utf-8")
+        return outcome
+    payload = json.loads(answer.body)
+    if "boolean" in payload:
+        outcome.boolean = bool(payload["boolean"])
+        return outcome
+    outcome.columns = list(payload["head"]["vars"])
+    outcome.rows = [[binding.get(name, {}).get("value", "") for name in outcome.columns]
+                    for binding in payload["results"]["bindings"]]
+    return outcome

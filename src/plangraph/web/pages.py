@@ -59,6 +59,10 @@ UI: dict[str, dict[str, Any]] = {
         "search_hint": "Groß- und Kleinschreibung und Umlaute sind egal: „fluchtling“ findet „Flüchtling“.",
         "results": "Treffer", "no_results": "Keine Treffer.", "filters": "Eingrenzen",
         "clear_filters": "Alle Filter entfernen", "as_json": "Ergebnis als JSON",
+        "examples": "Beispielabfragen", "query_label": "SPARQL-Abfrage", "run_query": "Abfrage ausführen",
+        "query_hint": "Dieselben Abfragen beantwortet der SPARQL-Endpunkt für Programme:",
+        "query_error": "Die Abfrage konnte nicht ausgeführt werden", "result": "Ergebnis", "rows": "Zeilen",
+        "truncated": "gekürzt auf", "yes": "Ja", "no": "Nein", "download": "Ergebnis herunterladen",
     },
     "en": {
         "site": "plangraph – Herne integration concept", "skip": "Skip to content", "overview": "Overview",
@@ -89,6 +93,10 @@ UI: dict[str, dict[str, Any]] = {
         "search_hint": "Case and umlauts do not matter: \"fluchtling\" finds \"Flüchtling\".",
         "results": "results", "no_results": "No results.", "filters": "Narrow down",
         "clear_filters": "Remove all filters", "as_json": "Results as JSON",
+        "examples": "Example queries", "query_label": "SPARQL query", "run_query": "Run query",
+        "query_hint": "Programs get the same answers from the SPARQL endpoint:",
+        "query_error": "The query could not be run", "result": "Result", "rows": "rows",
+        "truncated": "cut to", "yes": "Yes", "no": "No", "download": "Download the result",
     },
 }
 

@@ -220,3 +220,8 @@ def _without_query() -> Response:
     if request.if_none_match.contains_weak(tag):
         return _cacheable(Response(status=304), tag, {})
     return _cacheable(Response(body, mimetype=chosen), tag, {})
+
+
+def query_runner() -> Runner:
+    """The app's query runner: the query page runs its queries the same way /sparql does."""
+    return _endpoint().runner
