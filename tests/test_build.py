@@ -20,6 +20,7 @@ from plangraph.validate import validate_graph
 BASE = "https://w3id.org/plangraph/herne/"
 PLAN_GRAPH = URIRef(BASE + "graph/plan")
 CURATED_GRAPH = URIRef(BASE + "graph/curated")
+VOCABULARY_GRAPH = URIRef("https://w3id.org/plangraph/def")
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +66,13 @@ def test_build_says_what_it_built(run_cli: RunCli, tmp_path: Path) -> None:
 
 # --- the dataset --------------------------------------------------------------------------------
 
-def test_dataset_has_exactly_the_plan_and_curated_graphs(dataset: Dataset) -> None:
+def test_dataset_has_exactly_the_plan_curated_and_vocabulary_graphs(dataset: Dataset) -> None:
     names = {g.identifier for g in dataset.graphs() if len(g)}
-    assert names == {PLAN_GRAPH, CURATED_GRAPH}
+    assert names == {PLAN_GRAPH, CURATED_GRAPH, VOCABULARY_GRAPH}
     assert len(dataset.graph(PLAN_GRAPH)) > 0
     assert len(dataset.graph(CURATED_GRAPH)) > 0
+    # the vocabulary graph is the ontology file, unchanged
+    assert set(dataset.graph(VOCABULARY_GRAPH)) == set(resources.ontology_graph())
 
 
 def test_dataset_conforms_to_the_shapes(dataset: Dataset) -> None:

@@ -112,7 +112,8 @@ def test_export_nquads_has_the_plan_in_correct_german(run_cli: RunCli, dataset_f
     graphs = {g for _, _, _, g in parsed.quads((None, None, None, None))}
     graph_names = {str(g.identifier if isinstance(g, Graph) else g) for g in graphs}
     assert graph_names == {"https://w3id.org/plangraph/herne/graph/plan",
-                           "https://w3id.org/plangraph/herne/graph/curated"}
+                           "https://w3id.org/plangraph/herne/graph/curated",
+                           "https://w3id.org/plangraph/def"}
 
 
 def test_export_rejects_an_unknown_format(run_cli: RunCli, dataset_file: Path) -> None:

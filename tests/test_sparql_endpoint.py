@@ -39,6 +39,7 @@ from SPARQLWrapper import (
 SD = "http://www.w3.org/ns/sparql-service-description#"
 PLAN = "https://w3id.org/plangraph/herne/graph/plan"
 CURATED = "https://w3id.org/plangraph/herne/graph/curated"
+VOCABULARY = "https://w3id.org/plangraph/def"
 PREFIXES = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
             "PREFIX pg: <https://w3id.org/plangraph/def#>\n")
 NOTATIONS = ["A1.1", "A2.1", "A3.1", "A3.2", "B1.1", "B2.1", "B2.2", "B2.3", "B3.1"]
@@ -281,10 +282,11 @@ def test_default_graph_uri_and_named_graph_uri_choose_the_dataset(endpoint: str)
     plan, curated = count(endpoint, per_graph % PLAN, []), count(endpoint, per_graph % CURATED, [])
     assert plan > 100 and curated > 100
     assert count(endpoint, everything, []) == count(endpoint, everything, [("default-graph-uri", PLAN),
-                                                                           ("default-graph-uri", CURATED)])
+                                                                           ("default-graph-uri", CURATED),
+                                                                           ("default-graph-uri", VOCABULARY)])
     assert count(endpoint, everything, [("default-graph-uri", PLAN)]) == plan
     assert count(endpoint, everything, [("default-graph-uri", CURATED)]) == curated
-    assert count(endpoint, in_graphs, []) == 2
+    assert count(endpoint, in_graphs, []) == 3  # plan, curated, vocabulary
     assert count(endpoint, in_graphs, [("named-graph-uri", CURATED)]) == 1
     assert count(endpoint, per_graph % PLAN, [("named-graph-uri", CURATED)]) == 0
     assert count(endpoint, everything, [("named-graph-uri", CURATED)]) == 0  # no default graph given: empty
@@ -355,7 +357,7 @@ def test_a_bare_get_is_the_service_description(endpoint: str, accept: str | None
     sd = URIRef(SD + "endpoint")
     assert (None, sd, URIRef(endpoint)) in graph
     names = {str(o) for o in graph.objects(None, URIRef(SD + "name"))}
-    assert names == {PLAN, CURATED}
+    assert names == {PLAN, CURATED, VOCABULARY}
     assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in graph
 
 

@@ -19,7 +19,7 @@ from plangraph.ingest.lexicon import Lexicon
 from plangraph.ingest.pipeline import Ingested, ingest
 from plangraph.ingest.plan_graph import OrganisationIndex
 from plangraph.iris import Minter
-from plangraph.namespaces import bind_prefixes
+from plangraph.namespaces import PG_ONTOLOGY, bind_prefixes
 from plangraph.report import render_build_report
 from plangraph.validate import ValidationReport, validate_graph
 
@@ -28,6 +28,7 @@ from plangraph.validate import ValidationReport, validate_graph
 class Inputs:
     source: Path
     curated_dir: Path
+    vocabulary: Graph | None = None  # published as its own named graph, so queries see its labels
 
 
 @dataclass
@@ -64,7 +65,10 @@ def build(inputs: Inputs, minter: Minter, lexicon: Lexicon, shapes: Graph) -> Bu
                       source=inputs.source.name)
     plan_graph = ingested.graph
     _describe_graphs(plan_graph, curated, minter, inputs, source_text)
-    dataset = make_dataset({minter.graph("plan"): plan_graph, minter.graph("curated"): curated})
+    graphs = {minter.graph("plan"): plan_graph, minter.graph("curated"): curated}
+    if inputs.vocabulary is not None:
+        graphs[URIRef(PG_ONTOLOGY)] = inputs.vocabulary
+    dataset = make_dataset(graphs)
     validation = validate_graph(union(dataset), shapes)
     report = render_build_report(
         source_name=inputs.source.name,
@@ -73,7 +77,8 @@ def build(inputs: Inputs, minter: Minter, lexicon: Lexicon, shapes: Graph) -> Bu
         ingested=ingested,
         validation=validation,
         lexicon=lexicon.description(),
-        graph_sizes={"plan": len(plan_graph), "curated": len(curated)},
+        graph_sizes={"plan": len(plan_graph), "curated": len(curated),
+                     **({"vocabulary": len(inputs.vocabulary)} if inputs.vocabulary is not None else {})},
         minter=minter,
     )
     result = BuildResult(dataset, ingested, validation, serialize(dataset, rdf_format("trig")), report)

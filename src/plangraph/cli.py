@@ -65,7 +65,7 @@ def build(source: Path, curated: Path, exceptions: Path, output: Path | None, re
             raise InputError("no such file", Location(file=str(source)))
         minter = Minter(settings["base_iri"])
         lexicon = HunspellLexicon(Exceptions.load(exceptions))
-        result = run_build(Inputs(source, curated), minter, lexicon,
+        result = run_build(Inputs(source, curated, resources.ontology_graph()), minter, lexicon,
                            resources.shapes_graph())
         write(result, Path(settings["dataset"]), report)
     except PlangraphError as error:
