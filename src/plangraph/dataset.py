@@ -112,11 +112,33 @@ def serialize_trig(dataset: Dataset) -> str:
 
 
 def _check_json(text: str, source: str) -> None:
+    """Valid JSON, and no remote @context: the parser would fetch it over the network (never done here)."""
     try:
-        json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno,
                                                                  column=error.colno)) from error
+    remote = _remote_contexts(document)
+    if remote:
+        raise InputError(f"a remote JSON-LD @context is not fetched ({remote[0]}); put the context inline",
+                         Location(file=source, field="@context"))
+
+
+def _remote_contexts(node: object) -> list[str]:
+    """The IRIs of every @context given by reference anywhere in a JSON-LD document."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                values = value if isinstance(value, list) else [value]
+                found += [v for v in values if isinstance(v, str)]
+                found += [c for v in values if isinstance(v, dict) for c in _remote_contexts(v)]
+            else:
+                found += _remote_contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _remote_contexts(item)
+    return found
 
 
 def _describe(error: Exception) -> str:

@@ -19,7 +19,7 @@ from plangraph.iris import DEFAULT_BASE_IRI, Minter
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """App factory. Config: DATASET (the TriG file), BASE_IRI (defaults to the Herne base)."""
-    from plangraph.web import errors, explore, linked_data, pages, portal, sparql
+    from plangraph.web import errors, explore, linked_data, pages, portal, sparql, stewards
 
     app = Flask(__name__)
     app.config.update({"BASE_IRI": DEFAULT_BASE_IRI})
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(pages.pages)
     app.register_blueprint(explore.explore)
+    app.register_blueprint(stewards.stewards)
     app.register_blueprint(sparql.sparql)
     app.register_blueprint(portal.portal)
     app.register_blueprint(linked_data.linked_data)  # last: it answers every path the others do not

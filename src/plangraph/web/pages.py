@@ -63,6 +63,12 @@ UI: dict[str, dict[str, Any]] = {
         "query_hint": "Dieselben Abfragen beantwortet der SPARQL-Endpunkt für Programme:",
         "query_error": "Die Abfrage konnte nicht ausgeführt werden", "result": "Ergebnis", "rows": "Zeilen",
         "truncated": "gekürzt auf", "yes": "Ja", "no": "Nein", "download": "Ergebnis herunterladen",
+        "validate_intro": "Einen neuen Eintrag (z. B. eine Maßnahme oder einen Status) im Zusammenhang des "
+                          "veröffentlichten Plans prüfen. Gespeichert wird nichts.",
+        "entry": "Eintrag", "entry_format": "Format", "entry_file": "oder eine Datei hochladen",
+        "check": "Prüfen", "conforms": "Konform: keine Probleme gefunden.", "problems": "Probleme",
+        "problem_focus": "Ressource", "problem_path": "Eigenschaft", "problem_value": "Wert",
+        "input_error": "Der Eintrag konnte nicht gelesen werden",
     },
     "en": {
         "site": "plangraph – Herne integration concept", "skip": "Skip to content", "overview": "Overview",
@@ -97,6 +103,12 @@ UI: dict[str, dict[str, Any]] = {
         "query_hint": "Programs get the same answers from the SPARQL endpoint:",
         "query_error": "The query could not be run", "result": "Result", "rows": "rows",
         "truncated": "cut to", "yes": "Yes", "no": "No", "download": "Download the result",
+        "validate_intro": "Check a new entry (e.g. a measure or a status) in the context of the published "
+                          "plan. Nothing is stored.",
+        "entry": "Entry", "entry_format": "Format", "entry_file": "or upload a file",
+        "check": "Check", "conforms": "Conforms: no problems found.", "problems": "Problems",
+        "problem_focus": "Resource", "problem_path": "Property", "problem_value": "Value",
+        "input_error": "The entry could not be read",
     },
 }
 
