@@ -12,6 +12,7 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID
 
+from plangraph.canonical import render_graph
 from plangraph.catalog import (
     DCATDE,
     RIGHTS_NOT_CLEARED,
@@ -30,7 +31,6 @@ from plangraph.catalog import (
     void_graph,
 )
 from plangraph.dataset import load_dataset, union
-from plangraph.dumps import render_graph
 from plangraph.formats import BY_NAME, RDF_FORMATS
 from plangraph.iris import Minter
 from plangraph.namespaces import PG, PG_ONTOLOGY

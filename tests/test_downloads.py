@@ -16,9 +16,10 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID
 
+from conftest import RunCli
+from plangraph.canonical import render
 from plangraph.catalog import CatalogIris, Site, catalog_graph
 from plangraph.dataset import load_dataset, union
-from plangraph.dumps import render
 from plangraph.formats import RDF_FORMATS, RdfFormat
 from plangraph.iris import Minter
 
@@ -243,3 +244,14 @@ def test_void_points_to_endpoint_dumps_and_uri_space(void: Graph, live_server: s
     assert void.value(d, VOID.uriSpace) == Literal(IRIS.base)
     assert URIRef("https://w3id.org/plangraph/def") in set(void.objects(d, VOID.vocabulary))
     assert (URIRef(f"{live_server}.well-known/void"), RDF.type, VOID.DatasetDescription) in void
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "nt", "nq", "jsonld", "rdfxml"])
+def test_export_gives_the_same_bytes_as_the_download(live_server: str, dataset_file: Path, run_cli: RunCli,
+                                                     fmt: str) -> None:
+    code, out, err = run_cli("export", "--format", fmt, "--dataset", dataset_file)
+    assert code == 0, err
+    suffix = {"ttl": "ttl", "trig": "trig", "nt": "nt", "nq": "nq", "jsonld": "jsonld", "rdfxml": "rdf"}[fmt]
+    download = requests.get(f"{live_server}downloads/herne.{suffix}", timeout=30)
+    assert download.status_code == 200
+    assert out.encode("utf-8") == download.content

@@ -170,6 +170,7 @@ def serve(host: str | None, port: str | None, dataset: Path | None) -> None:
             "BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"],
             "QUERY_TIMEOUT": settings["query_timeout"], "RESULT_LIMIT": settings["result_limit"],
             "SERVICE_ALLOWLIST": settings["service_allowlist"], "QUERY_WORKERS": settings["query_workers"],
+            "LICENSE": settings["license"] or None, "PUBLISHER_NAME": settings["publisher_name"] or None,
         })
     except PlangraphError as error:
         _fail(error)

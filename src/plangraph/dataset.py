@@ -6,13 +6,13 @@ file, line and column.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, URIRef
 
+from plangraph.canonical import render
 from plangraph.errors import InputError, Location
 from plangraph.formats import RdfFormat, format_for_path, rdf_format
 from plangraph.namespaces import bind_prefixes
@@ -85,30 +85,8 @@ def load_dataset(path: Path) -> Dataset:
 
 
 def serialize(dataset: Dataset, fmt: RdfFormat) -> str:
-    """The whole dataset in one format; triple formats get the union of the named graphs."""
-    if fmt.name == "trig":
-        return serialize_trig(dataset)
-    if fmt.quads:
-        return dataset.serialize(format=fmt.rdflib)
-    return union(dataset).serialize(format=fmt.rdflib)
-
-
-def serialize_trig(dataset: Dataset) -> str:
-    """TriG with the named graphs in IRI order: the same data gives the same bytes.
-
-    rdflib writes the graphs in the order its store happens to hold them; this serializer sorts them
-    and otherwise leaves prefixes and layout to rdflib (one prefix table for the whole file).
-    """
-    from rdflib.plugins.serializers.trig import TrigSerializer
-
-    class SortedTrigSerializer(TrigSerializer):
-        def preprocess(self) -> None:
-            self.contexts = sorted((c for c in self.contexts if len(c)), key=lambda c: str(c.identifier))
-            super().preprocess()
-
-    buffer = io.BytesIO()
-    SortedTrigSerializer(dataset).serialize(buffer, encoding="utf-8")
-    return buffer.getvalue().decode("utf-8")
+    """The whole dataset in one format, in a fixed order (see `canonical`); triple formats get the union."""
+    return render(dataset, fmt).decode("utf-8")
 
 
 def _check_json(text: str, source: str) -> None:

@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in a SPARQL answer; the response says so."),
     Setting("service_allowlist", "PLANGRAPH_SERVICE_ALLOWLIST", "",
             "Comma-separated SPARQL endpoint URL prefixes a query may reach with SERVICE; empty: none."),
+    Setting("license", "PLANGRAPH_LICENSE", "",
+            "Licence IRI of the dumps in /catalog (e.g. http://dcat-ap.de/def/licenses/dl-by-de/2.0) once the "
+            "rights are cleared; empty: 'other-closed' with a statement that they are not."),
+    Setting("publisher_name", "PLANGRAPH_PUBLISHER_NAME", "",
+            "Name of whoever runs this instance, the publisher in /catalog; empty: a neutral operator name."),
     Setting("query_workers", "PLANGRAPH_QUERY_WORKERS", "4",
             "SPARQL queries evaluated at once (each in its own child process); more wait for a slot."),
 )

@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 from werkzeug.wrappers import Response as HttpResponse
 
+from plangraph.canonical import render_graph
 from plangraph.catalog import (
     CATALOG_PATH,
     DATASET_PATH,
@@ -37,7 +38,7 @@ from plangraph.catalog import (
     vocabularies,
     void_graph,
 )
-from plangraph.dumps import Dump, Dumps, format_for_filename, render_graph
+from plangraph.dumps import Dump, Dumps, format_for_filename
 from plangraph.formats import BY_NAME, RDF_FORMATS, RdfFormat
 from plangraph.web.negotiation import choose
 from plangraph.web.state import graph, minter
