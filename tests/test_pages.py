@@ -157,7 +157,10 @@ def _linked(page: Page, href: str) -> str:
 def test_every_page_is_well_formed(live_server: str, http: requests.Session, dataset_file: Path) -> None:
     data = union(load_dataset(dataset_file))
     documents = sorted({str(s).partition("#")[0] for s in data.subjects() if str(s).startswith(BASE)})
-    paths = ["", "def", "shapes", *(d[len(BASE):] for d in documents)]
+    tools = ["search?q=fluchtling", "search?q=wohnraum&department=" + BASE + "org/fachbereich-soziales",
+             "query", "query?example=02-measures-per-department", "validate", "catalog", ".well-known/void",
+             "downloads/"]
+    paths = ["", "def", "shapes", *tools, *(d[len(BASE):] for d in documents)]
     for path in paths:
         for lang in ("de", "en"):
             page = _page(http, live_server + path, lang=lang)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, request
 from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
@@ -41,6 +41,7 @@ from plangraph.catalog import (
 from plangraph.dumps import Dump, Dumps, format_for_filename
 from plangraph.formats import BY_NAME, RDF_FORMATS, RdfFormat
 from plangraph.web.negotiation import choose
+from plangraph.web.pages import page_lang, render_page
 from plangraph.web.state import graph, minter
 
 portal = Blueprint("portal", __name__)
@@ -138,10 +139,6 @@ def _html_response(html: str) -> Response:
     return response
 
 
-def _lang() -> str:
-    return "en" if request.args.get("lang") == "en" else "de"
-
-
 # routes --------------------------------------------------------------------------------------------------
 
 
@@ -151,7 +148,7 @@ def catalog() -> Response:
     g = _catalog()
     if fmt is not None:
         return _rdf_response(g, fmt)
-    return _html_response(render_template("portal_catalog.html", lang=_lang(), view=_catalog_view(g),
+    return _html_response(render_page("portal_catalog.html", page_lang(), view=_catalog_view(g),
                                           formats=METADATA_FORMATS))
 
 
@@ -162,8 +159,8 @@ def void() -> Response:
     stats = state.statistics()
     if fmt is not None:
         return _rdf_response(void_graph(stats, iris, site, state.modified, _rights()), fmt)
-    return _html_response(render_template(
-        "portal_void.html", lang=_lang(), stats=stats, iris=iris, site=site, formats=METADATA_FORMATS,
+    return _html_response(render_page(
+        "portal_void.html", page_lang(), stats=stats, iris=iris, site=site, formats=METADATA_FORMATS,
         vocabularies=vocabularies(stats.whole.terms, iris.base), dumps=list(state.dumps), label=curie,
         classes=sorted(stats.whole.entities, key=curie)))
 
@@ -175,8 +172,8 @@ def downloads() -> Response:
     if fmt is not None:
         return _rdf_response(dataset_description(g, _iris()), fmt)
     state = _state()
-    return _html_response(render_template(
-        "portal_downloads.html", lang=_lang(), view=_catalog_view(g), dumps=list(state.dumps),
+    return _html_response(render_page(
+        "portal_downloads.html", page_lang(), view=_catalog_view(g), dumps=list(state.dumps),
         labels={name: label for name, (label, _) in FILE_TYPES.items()}, modified=state.modified,
         site=_site(), formats=METADATA_FORMATS))
 
@@ -226,7 +223,7 @@ def _catalog_view(g: Graph) -> dict[str, object]:
 
     def text(subject: URIRef, predicate: URIRef) -> str:
         values = {getattr(o, "language", None): str(o) for o in g.objects(subject, predicate)}
-        return values.get(_lang()) or values.get("de") or next(iter(values.values()), "")
+        return values.get(page_lang()) or values.get("de") or next(iter(values.values()), "")
 
     rights = _rights()
     return {
@@ -235,7 +232,7 @@ def _catalog_view(g: Graph) -> dict[str, object]:
         "catalog_title": text(iris.catalog, DCTERMS.title),
         "publisher": text(iris.publisher, FOAF.name),
         "license": str(rights.license),
-        "rights": rights.statement.get(_lang(), ""),
+        "rights": rights.statement.get(page_lang(), ""),
         "modified": _state().modified,
         "endpoint": str(g.value(iris.service, DCAT.endpointURL)),
         "dataset": str(iris.dataset),
