@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from plangraph.errors import PlangraphError
 from plangraph.web.negotiation import choose
+from plangraph.web.pages import page_lang, render_page
 
 ERROR_TYPES = ["text/html", "application/json", "text/plain"]
 
@@ -20,7 +21,7 @@ def error_response(status: int, title: str, message: str) -> Response:
         body = json.dumps({"status": status, "error": title, "message": message}, ensure_ascii=False)
         response = Response(body, status=status, mimetype="application/json")
     elif chosen == "text/html":
-        html = render_template("error.html", status=status, title=title, message=message, lang="de")
+        html = render_page("error.html", page_lang(), status=status, title=title, message=message)
         response = Response(html, status=status, mimetype="text/html")
     else:
         response = Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
