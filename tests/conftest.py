@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,17 +102,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `plangraph serve` process on a free loopback port, shared by the session's HTTP tests;
-    yields its base URL (ending in '/') and stops it afterwards."""
+@contextmanager
+def serve_process(dataset: Path, log_dir: Path, env: Mapping[str, str] | None = None,
+                  ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start `plangraph serve` on a free loopback port with the given dataset and PLANGRAPH_* settings,
+    wait until it answers, yield (base URL ending in '/', process), and stop it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = log_dir / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(PLANGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--dataset", str(dataset_file)],
-            stdout=sink, stderr=subprocess.STDOUT, env=cli_env(), cwd=PROJECT_ROOT,
+            [str(PLANGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port), "--dataset", str(dataset)],
+            stdout=sink, stderr=subprocess.STDOUT, env=cli_env(env), cwd=PROJECT_ROOT,
         )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -127,6 +128,14 @@ def live_server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
                     pytest.fail(f"plangraph serve did not answer within {STARTUP_SECONDS} s:\n"
                                 f"{log.read_text('utf-8')}")
                 time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `plangraph serve` process on a free loopback port, shared by the session's HTTP tests;
+    yields its base URL (ending in '/') and stops it afterwards."""
+    with serve_process(dataset_file, tmp_path_factory.mktemp("serve")) as (url, _):
+        yield url

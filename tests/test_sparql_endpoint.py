@@ -4,11 +4,9 @@ requests. The time-limit tests start their own server with small limits (PLANGRA
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -36,6 +34,8 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
+from conftest import serve_process
+
 SD = "http://www.w3.org/ns/sparql-service-description#"
 PLAN = "https://w3id.org/plangraph/herne/graph/plan"
 CURATED = "https://w3id.org/plangraph/herne/graph/curated"
@@ -49,19 +49,6 @@ CONSTRUCT = PREFIXES + "CONSTRUCT { ?m skos:notation ?n } WHERE { ?m a pg:Measur
 DESCRIBE = PREFIXES + "DESCRIBE ?m WHERE { ?m a pg:Measure ; skos:notation 'A1.1' }"
 EXPLODING = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o "
              "FILTER regex(concat(str(?c), str(?f), str(?i), str(?l), str(?o)), 'no such text') }")
-LAUNCHER = """
-import os, sys
-from waitress import serve
-from plangraph.settings import resolve
-from plangraph.web import create_app
-settings = resolve(os.environ)
-app = create_app({"DATASET": sys.argv[1], "QUERY_TIMEOUT": settings["query_timeout"],
-                  "RESULT_LIMIT": settings["result_limit"], "SERVICE_ALLOWLIST": settings["service_allowlist"],
-                  "QUERY_WORKERS": settings["query_workers"]})
-serve(app, host="127.0.0.1", port=int(sys.argv[2]), threads=8)
-"""
-
-
 # SPARQLWrapper builds its graphs with rdflib's deprecated ConjunctiveGraph: not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
@@ -370,43 +357,15 @@ def test_a_browser_without_a_query_goes_to_the_query_page(endpoint: str) -> None
 
 # --- a server of its own: time limit, small result cap, SERVICE allowlist ----------------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def limited_server(dataset_file: Path, live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         tuple[str, subprocess.Popen[bytes]]]:
-    """A server process configured by environment variables: 2 s per query, 5 results, SERVICE allowed
+    """A `plangraph serve` configured by environment variables: 2 s per query, 5 results, SERVICE allowed
     only to the session's other server."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANGRAPH_")}
-    env.update({"PLANGRAPH_QUERY_TIMEOUT": "2", "PLANGRAPH_RESULT_LIMIT": "5",
-                "PLANGRAPH_SERVICE_ALLOWLIST": live_server + "sparql"})
-    log = tmp_path_factory.mktemp("limited") / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(dataset_file), str(port)],
-                                   stdout=sink, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited: {log.read_text('utf-8')}")
-            try:
-                requests.get(url, timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start: {log.read_text('utf-8')}")
-                time.sleep(0.2)
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    env = {"PLANGRAPH_QUERY_TIMEOUT": "2", "PLANGRAPH_RESULT_LIMIT": "5",
+           "PLANGRAPH_SERVICE_ALLOWLIST": live_server + "sparql"}
+    with serve_process(dataset_file, tmp_path_factory.mktemp("limited"), env) as (url, process):
+        yield url + "sparql", process
 
 
 def _children(pid: int) -> list[str]:

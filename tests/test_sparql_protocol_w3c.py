@@ -7,11 +7,6 @@ with 403, and the queries that would see their effect must see nothing. The Serv
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +18,8 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
+from conftest import serve_process
+
 SUITE = Path(__file__).parent / "data" / "w3c-sparql-protocol"
 PROTOCOL_MANIFEST = SUITE / "protocol" / "manifest.ttl"
 SD_MANIFEST = SUITE / "service-description" / "manifest.ttl"
@@ -32,7 +29,6 @@ HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-PLANGRAPH = Path(sys.executable).parent / "plangraph"
 ENDPOINT_PATH = "sparql"  # the manifest's /sparql/ is replaced by the endpoint's path, as it asks
 
 # The exact status of each failing case (the manifest only says 4xx): read-only refusals are 403.
@@ -136,31 +132,8 @@ def suite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         dataset.graph(URIRef(name)).parse(path, format="nt")
     trig = folder / "protocol.trig"
     trig.write_text(dataset.serialize(format="trig"), encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANGRAPH_")}
-    log = folder / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([str(PLANGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--dataset", str(trig)], stdout=sink, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"plangraph serve exited: {log.read_text('utf-8')}")
-            try:
-                requests.get(base + ENDPOINT_PATH, timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"plangraph serve did not start: {log.read_text('utf-8')}")
-                time.sleep(0.2)
+    with serve_process(trig, folder) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def send(base: str, request: HttpRequest) -> requests.Response:
