@@ -24,6 +24,12 @@ DATASET_FILE = DATA_DIR / "herne.trig"
 BUILD_REPORT_FILE = DATA_DIR / "build-report.md"
 
 
+@lru_cache(maxsize=1)
+def source_text() -> str:
+    """The plan's source text as received (read once: it does not change while a process runs)."""
+    return SOURCE_FILE.read_text(encoding="utf-8")
+
+
 def shape_files() -> list[Path]:
     return sorted(SHAPES_DIR.glob("*.ttl"))
 

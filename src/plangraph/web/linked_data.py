@@ -154,10 +154,10 @@ def resource(path: str) -> Response:
         return _not_acceptable(offered)
     if chosen == HTML:
         view = resource_view(data, iri, pages.page_lang(), pages.linker(), _vocabulary())
-        source = source_lines(resources.SOURCE_FILE.read_text("utf-8"), data, iri) if is_source else None
+        source = source_lines(resources.source_text(), data, iri) if is_source else None
         body = pages.resource_page(view, _alternates(path, offered, HTML), source)
     elif chosen == TEXT:
-        body = resources.SOURCE_FILE.read_text("utf-8")
+        body = resources.source_text()
     else:
         body = _rdf(describe(data, iri, _vocabulary()), chosen)
     response = Response(body, content_type=_content_type(chosen))
