@@ -36,6 +36,7 @@ def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a CLI run: no PLANGRAPH_* settings leak in from the developer's shell."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANGRAPH_")}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["PLANGRAPH_STORE"] = "memory"  # never the developer's build/store; tests that need one name it
     env.update(extra or {})
     return env
 
@@ -109,6 +110,7 @@ def serve_process(dataset: Path, log_dir: Path, env: Mapping[str, str] | None = 
     wait until it answers, yield (base URL ending in '/', process), and stop it afterwards."""
     port = _free_port()
     log = log_dir / f"serve-{port}.log"
+    env = {"PLANGRAPH_STORE": str(log_dir / f"store-{port}"), **(env or {})}  # the embedded store, as make serve
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(PLANGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port), "--dataset", str(dataset)],

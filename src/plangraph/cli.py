@@ -17,6 +17,7 @@ from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import RDF_FORMATS, rdf_format
 from plangraph.iris import Minter
 from plangraph.settings import SETTINGS, help_for, integer, resolve
+from plangraph.store.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +33,22 @@ def _settings(**overrides: str | None) -> dict[str, str]:
 def _fail(error: PlangraphError) -> None:
     click.echo(f"plangraph: error: {error}", err=True)
     sys.exit(error.exit_code)
+
+
+def _open_store(settings: dict[str, str], sync: bool = True) -> Store:
+    """The configured store; with `sync`, holding the published dataset (loaded when missing or stale)."""
+    from plangraph.publish import ensure_published
+    from plangraph.store import open_store
+
+    prefixes = [settings["base_iri"], *settings["store_graphs"].split(",")]
+    store = open_store(settings["store"], workers=integer(settings, "query_workers"),
+                       update_url=settings["store_update"] or None,
+                       graph_prefixes=[p.strip() for p in prefixes if p.strip()])
+    if sync:
+        result = ensure_published(store, Path(settings["dataset"]))
+        if result.changed:
+            click.echo(f"{store.description}: {result.describe()}", err=True)
+    return store
 
 
 @click.group(epilog=SETTINGS_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,22 +100,27 @@ def build(source: Path, curated: Path, exceptions: Path, output: Path | None, re
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
               show_default=True, help="Report format.")
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
-def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None) -> None:
+@click.option("--store", default=None, help=help_for("store"))
+def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None, store: str | None) -> None:
     """Validate new entries (Turtle, JSON-LD, ...) in the context of the published dataset.
 
     Exit 0: every file conforms; 1: violations; 2: a file cannot be read or parsed.
     """
-    from plangraph.dataset import load_dataset, read_rdf_file, union
+    from plangraph.dataset import read_rdf_file, union
+    from plangraph.lookups import entry_context
     from plangraph.validate import render_json, render_text, render_turtle, report_as_json, validate_entry
 
-    settings = _settings(dataset=str(dataset) if dataset else None)
+    settings = _settings(dataset=str(dataset) if dataset else None, store=store)
     try:
         entries = [(path, union(read_rdf_file(path, base=settings["base_iri"]))) for path in files]
-        context = union(load_dataset(Path(settings["dataset"])))
+        data = _open_store(settings)
+        contexts = [entry_context(data, entry) for _, entry in entries]
+        data.close()
     except PlangraphError as error:
         _fail(error)
     shapes = resources.shapes_graph()
-    reports = [(path, validate_entry(entry, context, shapes)) for path, entry in entries]
+    reports = [(path, validate_entry(entry, context, shapes))
+               for (path, entry), context in zip(entries, contexts, strict=True)]
     conforms = all(report.conforms for _, report in reports)
     if fmt == "json" and len(reports) > 1:  # one JSON document, whatever the number of files
         per_file = [{"file": str(path), **report_as_json(report)} for path, report in reports]
@@ -117,16 +139,17 @@ def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None)
 @click.option("--format", "fmt", type=click.Choice([f.name for f in RDF_FORMATS]), default="trig",
               show_default=True, help="RDF syntax (triple formats get the union of the named graphs).")
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
-def export(fmt: str, dataset: Path | None) -> None:
-    """Write the whole published dataset to standard output."""
-    from plangraph.dataset import load_dataset, serialize
-
-    settings = _settings(dataset=str(dataset) if dataset else None)
+@click.option("--store", default=None, help=help_for("store"))
+def export(fmt: str, dataset: Path | None, store: str | None) -> None:
+    """Write the whole dataset in the store to standard output."""
+    settings = _settings(dataset=str(dataset) if dataset else None, store=store)
     try:
-        data = load_dataset(Path(settings["dataset"]))
+        data = _open_store(settings)
+        data.export(rdf_format(fmt), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        data.close()
     except PlangraphError as error:
         _fail(error)
-    click.echo(serialize(data, rdf_format(fmt)), nl=False)
 
 
 @main.command(epilog=SETTINGS_EPILOG)
@@ -136,19 +159,22 @@ def export(fmt: str, dataset: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Result format for SELECT and ASK (CONSTRUCT gives Turtle).")
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
-def query(sparql: str | None, query_file: Path | None, fmt: str, dataset: Path | None) -> None:
-    """Run a SPARQL query over the published dataset (its named graphs' union is the default graph)."""
-    from plangraph.dataset import load_dataset
-    from plangraph.query import render_result, run_query
+@click.option("--store", default=None, help=help_for("store"))
+def query(sparql: str | None, query_file: Path | None, fmt: str, dataset: Path | None, store: str | None) -> None:
+    """Run a SPARQL query over the store (its named graphs' union is the default graph)."""
+    from plangraph.query import run_query
+    from plangraph.sparql import Limits
 
-    settings = _settings(dataset=str(dataset) if dataset else None)
+    settings = _settings(dataset=str(dataset) if dataset else None, store=store)
     try:
         if query_file is not None:
             sparql = sys.stdin.read() if str(query_file) == "-" else _read_text(query_file)
         if not sparql:
             raise InputError("give a query as an argument or with --file")
-        result = run_query(load_dataset(Path(settings["dataset"])), sparql)
-        click.echo(render_result(result, fmt), nl=False)
+        data = _open_store(settings)
+        limits = Limits(timeout=float(settings["query_timeout"]), results=integer(settings, "result_limit"))
+        click.echo(run_query(data, sparql, fmt, limits), nl=False)
+        data.close()
     except PlangraphError as error:
         _fail(error)
 
@@ -157,25 +183,60 @@ def query(sparql: str | None, query_file: Path | None, fmt: str, dataset: Path |
 @click.option("--host", default=None, help=help_for("host"))
 @click.option("--port", default=None, help=help_for("port"))
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
-def serve(host: str | None, port: str | None, dataset: Path | None) -> None:
-    """Serve the dataset over HTTP (a production WSGI server, waitress)."""
+@click.option("--store", default=None, help=help_for("store"))
+def serve(host: str | None, port: str | None, dataset: Path | None, store: str | None) -> None:
+    """Serve the store over HTTP (a production WSGI server, waitress). The store is opened, not rebuilt: it is
+    loaded from the published dataset only when that is missing from it or newer."""
     from waitress import serve as waitress_serve
 
     from plangraph.web import create_app
 
-    settings = _settings(host=host, port=port, dataset=str(dataset) if dataset else None)
+    settings = _settings(host=host, port=port, dataset=str(dataset) if dataset else None, store=store)
     try:
         port_number, threads = integer(settings, "port"), integer(settings, "threads")
+        data = _open_store(settings)
         app = create_app({
-            "BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"],
+            "BASE_IRI": settings["base_iri"], "DATASET": settings["dataset"], "STORE": data,
+            "QUERY_CACHE": settings["query_cache"],
             "QUERY_TIMEOUT": settings["query_timeout"], "RESULT_LIMIT": settings["result_limit"],
             "SERVICE_ALLOWLIST": settings["service_allowlist"], "QUERY_WORKERS": settings["query_workers"],
             "LICENSE": settings["license"] or None, "PUBLISHER_NAME": settings["publisher_name"] or None,
         })
     except PlangraphError as error:
         _fail(error)
-    click.echo(f"serving {settings['dataset']} on http://{settings['host']}:{settings['port']}/", err=True)
+    click.echo(f"serving {data.description} on http://{settings['host']}:{settings['port']}/", err=True)
     waitress_serve(app, host=settings["host"], port=port_number, threads=threads)
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--graph", "graph", default=None,
+              help="Named graph (IRI) for the triples of the files; quad files keep their own graphs.")
+@click.option("--store", default=None, help=help_for("store"))
+def load(files: tuple[Path, ...], graph: str | None, store: str | None) -> None:
+    """Add RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) to the configured store, each into a
+    named graph. N-Triples and N-Quads are streamed. A file that does not parse loads nothing (exit 2)."""
+    from rdflib import URIRef
+
+    from plangraph.formats import format_for_path
+
+    settings = _settings(store=store)
+    try:
+        if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
+            raise InputError(f"not an absolute IRI: {graph!r}", Location(field="--graph"))
+        data = _open_store(settings)
+        for path in files:
+            fmt = format_for_path(path.name)
+            if fmt is None:
+                raise InputError("unknown RDF file type (use .ttl, .trig, .nt, .nq, .jsonld or .rdf)",
+                                 Location(file=str(path)))
+            if not path.exists():
+                raise InputError("no such file", Location(file=str(path)))
+            count = data.load(path, fmt, URIRef(graph) if graph else None)
+            click.echo(f"loaded {count} statements from {path}" + (f" into <{graph}>" if graph else ""))
+        data.close()
+    except PlangraphError as error:
+        _fail(error)
 
 
 def _read_text(path: Path) -> str:

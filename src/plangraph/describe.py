@@ -490,12 +490,12 @@ def plan_index(graph: Graph, lang: str, linker: Linker) -> PlanIndex:
     )
 
 
-def suggestions(graph: Graph, iri: str, base: str, limit: int = 8) -> list[str]:
-    """Known documents near an unknown IRI: those under it (it names a folder), else the most similar paths."""
+def suggestions(known: Iterable[str], iri: str, base: str, limit: int = 8) -> list[str]:
+    """Known documents near an unknown IRI: those under it (it names a folder), else the most similar paths.
+    `known`: the documents of the data (subject IRIs without their fragments)."""
     if not iri.startswith(base):
         return []
-    documents = sorted({str(s).partition("#")[0] for s in graph.subjects(unique=True)
-                        if isinstance(s, URIRef) and str(s).startswith(base)})
+    documents = sorted({d for d in known if d.startswith(base)})
     path = iri[len(base):].rstrip("/")
     under = [d for d in documents if d[len(base):].startswith(path + "/")] if path else documents
     if under:

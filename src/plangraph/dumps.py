@@ -1,23 +1,22 @@
 """The dump files of /downloads/: the whole published dataset in every format of `formats.RDF_FORMATS`, as
 bytes with the validators HTTP caches need (ETag, Last-Modified).
 
-The bytes are deterministic: the same dataset gives the same bytes, and so the same strong ETag, in every
-process (rdflib writes N-Triples, N-Quads, JSON-LD and RDF/XML in the order of its hash-seeded sets, so
-this module puts them in a fixed order). No I/O and no clock here: the modification time is passed in.
+The bytes come from the store's export (`Store.export`): the same data gives the same bytes, and so the same
+strong ETag (the rdflib store writes a fixed order, see `canonical`; Oxigraph writes in its index order). No
+clock here: the modification time is passed in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from rdflib import Dataset
-
-from plangraph.canonical import render
 from plangraph.formats import RDF_FORMATS, RdfFormat
+from plangraph.store.base import Store
 
 DOWNLOADS_PATH = "downloads/"  # where the dumps live, relative to the server's root
 DUMP_STEM = "herne"  # file names: herne.ttl, herne.trig, ... (like the committed data/herne.trig)
@@ -46,17 +45,19 @@ class Dump:
         return dump_filename(self.fmt)
 
 
-def make_dump(dataset: Dataset, fmt: RdfFormat, modified: datetime) -> Dump:
-    body = render(dataset, fmt)
+def make_dump(store: Store, fmt: RdfFormat, modified: datetime) -> Dump:
+    buffer = io.BytesIO()
+    store.export(fmt, buffer)
+    body = buffer.getvalue()
     return Dump(fmt, body, hashlib.sha256(body).hexdigest()[:32], modified.replace(microsecond=0))
 
 
 class Dumps:
-    """The dumps of one dataset, each made on first use and then kept: the data does not change while the
-    app runs. Safe to share between the server's threads."""
+    """The dumps of one version of a store's data, each made on first use and then kept. Safe to share between
+    the server's threads."""
 
-    def __init__(self, dataset: Dataset, modified: datetime) -> None:
-        self.dataset = dataset
+    def __init__(self, store: Store, modified: datetime) -> None:
+        self.store = store
         self.modified = modified.replace(microsecond=0)
         self._made: dict[str, Dump] = {}
         self._lock = threading.Lock()
@@ -64,7 +65,7 @@ class Dumps:
     def get(self, fmt: RdfFormat) -> Dump:
         with self._lock:  # one thread serialises a format, the others wait for its bytes
             if fmt.name not in self._made:
-                self._made[fmt.name] = make_dump(self.dataset, fmt, self.modified)
+                self._made[fmt.name] = make_dump(self.store, fmt, self.modified)
             return self._made[fmt.name]
 
     def __iter__(self) -> Iterator[Dump]:

@@ -49,6 +49,8 @@ PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "sdmx-code": SDMX_CODE,
 }
 
+PREFIX_IRIS: dict[str, str] = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
 
 def bind_prefixes(graph: Graph, extra: dict[str, str] | None = None) -> Graph:
     """Bind plangraph's prefixes (and any extra ones) on a graph, replacing rdflib's defaults."""

@@ -1,48 +1,35 @@
-"""`plangraph query`: SPARQL over the published dataset (the union of its named graphs is the default
-graph) through the same core as /sparql, and the CLI's result formats."""
+"""`plangraph query`: SPARQL over the store (the union of its named graphs is the default graph) through the
+same checks and the same store call as /sparql, rendered in the CLI's formats (a table, CSV, JSON)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-from rdflib import Dataset, Graph
-from rdflib.query import Result
-
-from plangraph.dataset import union
-from plangraph.namespaces import bind_prefixes
-from plangraph.sparql import QueryData, prepare, run
+from plangraph.answers import Answers
+from plangraph.sparql import GRAPH, DatasetSpec, Limits, format_from_parameter
+from plangraph.store.base import Store
 
 RESULT_FORMATS = ("table", "csv", "json")
 
 
-def run_query(dataset: Dataset | Graph, query: str) -> Result:
-    """Run a read-only SPARQL query with the same core as /sparql: a malformed query is an InputError
-    with line and column, an update is refused."""
-    data = QueryData(dataset, union(dataset)) if isinstance(dataset, Dataset) else QueryData(Dataset(), dataset)
-    return run(prepare(query), data).result
-
-
-def render_result(result: Result, fmt: str) -> str:
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        assert result.graph is not None
-        return bind_prefixes(result.graph).serialize(format="turtle")
-    if result.type == "ASK":
-        answer = bool(result.askAnswer)
+def run_query(store: Store, text: str, fmt: str, limits: Limits) -> str:
+    """A read-only query's answer as the CLI prints it: a malformed query is an InputError with line and column,
+    an update is refused. CONSTRUCT and DESCRIBE give Turtle."""
+    service = Answers(store, limits, cache_bytes=0)
+    query = service.read(text)
+    if query.form in GRAPH:
+        return service.answer(query, DatasetSpec(), format_from_parameter(query.form, ["ttl"])).body.decode("utf-8")
+    if fmt == "csv":
+        return service.answer(query, DatasetSpec(), format_from_parameter(query.form, ["csv"])).body.decode(
+            "utf-8").replace("\r\n", "\n")
+    payload = json.loads(service.answer(query, DatasetSpec(), format_from_parameter(query.form, ["json"])).body)
+    if "boolean" in payload:
+        answer = bool(payload["boolean"])
         return json.dumps({"head": {}, "boolean": answer}) + "\n" if fmt == "json" else f"{str(answer).lower()}\n"
     if fmt == "json":
-        payload = result.serialize(format="json")
-        assert payload is not None
-        return json.dumps(json.loads(payload), ensure_ascii=False, indent=2) + "\n"
-    names = [str(v) for v in result.vars or []]
-    rows = [["" if value is None else str(value) for value in row] for row in result if isinstance(row, tuple)]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(rows)
-        return buffer.getvalue()
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    names = list(payload["head"]["vars"])
+    rows = [[binding.get(name, {}).get("value", "") for name in names] for binding in payload["results"]["bindings"]]
     return _table(names, rows)
 
 
@@ -53,3 +40,6 @@ def _table(names: list[str], rows: list[list[str]]) -> str:
     out += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     out += [line, f"{len(rows)} row(s)"]
     return "\n".join(out) + "\n"
+
+
+__all__ = ["RESULT_FORMATS", "run_query"]

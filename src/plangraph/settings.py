@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from plangraph.iris import DEFAULT_BASE_IRI
-from plangraph.resources import DATASET_FILE
+from plangraph.resources import DATASET_FILE, PROJECT_ROOT
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publisher_name", "PLANGRAPH_PUBLISHER_NAME", "",
             "Name of whoever runs this instance, the publisher in /catalog; empty: a neutral operator name."),
     Setting("query_workers", "PLANGRAPH_QUERY_WORKERS", "4",
-            "SPARQL queries evaluated at once (each in its own child process); more wait for a slot."),
+            "SPARQL queries evaluated at once (each in its own worker process); more wait for a slot."),
+    Setting("store", "PLANGRAPH_STORE", str(PROJECT_ROOT / "build" / "store"),
+            "Where the data lives: a folder (the embedded Oxigraph store), the http(s) URL of a SPARQL 1.1 "
+            "endpoint (a remote triplestore), or `memory` (rdflib, nothing kept)."),
+    Setting("store_update", "PLANGRAPH_STORE_UPDATE", "",
+            "Remote store: URL of its SPARQL 1.1 Update endpoint; empty: the query URL."),
+    Setting("store_graphs", "PLANGRAPH_STORE_GRAPHS", "https://w3id.org/plangraph/",
+            "Remote store: comma-separated prefixes of the graph IRIs that are plangraph's (the base IRI is "
+            "always one); the default graph of a query is the union of these graphs."),
+    Setting("query_cache", "PLANGRAPH_QUERY_CACHE", "64",
+            "Megabytes of SPARQL answers kept and served again while the data does not change; 0: none."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

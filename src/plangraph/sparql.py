@@ -437,7 +437,7 @@ def etag(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:40]
 
 
-def service_description(endpoint: str, data: QueryData, limits: Limits) -> Graph:
+def service_description(endpoint: str, graphs: Iterable[Any], triples: int, limits: Limits) -> Graph:
     """The SPARQL 1.1 Service Description of this endpoint (what a bare GET of it returns)."""
     graph = bind_prefixes(Graph(), {"sd": str(SD), "void": str(VOID)})
     service, dataset, default = URIRef(endpoint), BNode(), BNode()
@@ -458,13 +458,13 @@ def service_description(endpoint: str, data: QueryData, limits: Limits) -> Graph
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(len(data.union))))
-    for named in sorted((g for g in data.dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
+    graph.add((default, VOID.triples, Literal(triples)))
+    for named in graphs:  # GraphInfo: name, triples
         entry, description = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, entry))
         graph.add((entry, RDF.type, SD.NamedGraph))
-        graph.add((entry, SD.name, named.identifier))
+        graph.add((entry, SD.name, named.name))
         graph.add((entry, SD.graph, description))
         graph.add((description, RDF.type, SD.Graph))
-        graph.add((description, VOID.triples, Literal(len(named))))
+        graph.add((description, VOID.triples, Literal(named.triples)))
     return graph

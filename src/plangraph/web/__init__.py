@@ -1,9 +1,10 @@
 """The Flask application: a thin face over the same core the CLI uses.
 
-`create_app(config)` loads the published dataset once and registers one blueprint per surface:
-`pages` (pages people read), `sparql` (the SPARQL 1.1 Protocol), `portal` (catalog, VoID, dumps) and
-`linked_data` (dereferenceable IRIs with content negotiation). Errors are rendered once, in `errors`.
-"""
+`create_app(config)` opens the store (config STORE: a Store, or where one is, as PLANGRAPH_STORE takes it;
+default `memory`), makes sure it holds the published dataset (config DATASET, the TriG file), and registers
+one blueprint per surface: `pages` (pages people read), `sparql` (the SPARQL 1.1 Protocol), `portal`
+(catalog, VoID, dumps) and `linked_data` (dereferenceable IRIs with content negotiation). Errors are
+rendered once, in `errors`. Every read goes through the store (`plangraph.store`)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,25 @@ from typing import Any
 
 from flask import Flask
 
-from plangraph.dataset import load_dataset, union
 from plangraph.iris import DEFAULT_BASE_IRI, Minter
+from plangraph.lookups import Digests
+from plangraph.publish import ensure_published
+from plangraph.store import MEMORY, Store, open_store
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """App factory. Config: DATASET (the TriG file), BASE_IRI (defaults to the Herne base)."""
+    """App factory. Config: STORE, DATASET (the published TriG), BASE_IRI (defaults to the Herne base),
+    STORE_UPDATE and STORE_GRAPHS (remote stores), QUERY_* limits and LICENSE / PUBLISHER_NAME."""
     from plangraph.web import errors, explore, linked_data, pages, portal, sparql, stewards
 
     app = Flask(__name__)
-    app.config.update({"BASE_IRI": DEFAULT_BASE_IRI})
+    app.config.update({"BASE_IRI": DEFAULT_BASE_IRI, "STORE": MEMORY})
     app.config.update(config or {})
-    dataset = load_dataset(Path(app.config["DATASET"]))
-    app.extensions["plangraph.dataset"] = dataset
-    app.extensions["plangraph.graph"] = union(dataset)
+    store = _store(app.config)
+    if app.config.get("DATASET"):
+        app.extensions["plangraph.sync"] = ensure_published(store, Path(app.config["DATASET"]))
+    app.extensions["plangraph.store"] = store
+    app.extensions["plangraph.digests"] = Digests(store)
     app.extensions["plangraph.minter"] = Minter(app.config["BASE_IRI"])
     errors.register(app)
     app.register_blueprint(pages.pages)
@@ -36,3 +42,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(portal.portal)
     app.register_blueprint(linked_data.linked_data)  # last: it answers every path the others do not
     return app
+
+
+def _store(config: Mapping[str, Any]) -> Store:
+    where = config["STORE"]
+    if not isinstance(where, str):
+        return where
+    prefixes = [config["BASE_IRI"], *str(config.get("STORE_GRAPHS") or "https://w3id.org/plangraph/").split(",")]
+    return open_store(where, workers=int(config.get("QUERY_WORKERS") or 4),
+                      update_url=config.get("STORE_UPDATE") or None,
+                      graph_prefixes=[p.strip() for p in prefixes if p.strip()])

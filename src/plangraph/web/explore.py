@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from rdflib import URIRef
 
 from plangraph import resources
 from plangraph.errors import PlangraphError
 from plangraph.example_queries import example, examples
 from plangraph.search import FACETS, SearchIndex, SearchResult
-from plangraph.sparql import GRAPH, DatasetSpec, format_from_parameter, formats_for, prepare
+from plangraph.sparql import GRAPH, DatasetSpec, format_from_parameter, formats_for
 from plangraph.web import state
 from plangraph.web.negotiation import choose
 from plangraph.web.pages import linker, page_lang, render_page
-from plangraph.web.sparql import query_runner
+from plangraph.web.sparql import answers
 
 explore = Blueprint("explore", __name__)
 FACET_TITLES = {
@@ -29,11 +29,8 @@ FACET_TITLES = {
 
 
 def _index() -> SearchIndex:
-    index = current_app.extensions.get("plangraph.search")
-    if index is None:
-        index = SearchIndex(state.graph(), resources.ontology_graph())
-        current_app.extensions["plangraph.search"] = index
-    return index
+    return state.digests().get("search", lambda _: SearchIndex(state.digests().index_graph(),
+                                                               resources.ontology_graph()))
 
 
 @explore.get("/search")
@@ -106,15 +103,15 @@ def query_page() -> tuple[str, int]:
         except PlangraphError as problem:
             error, status = str(problem), problem.http_status
     page = render_page("query.html", lang, text=text, examples=examples(), chosen=chosen, outcome=outcome,
-                       error=error, limit=query_runner().limits.results)
+                       error=error, limit=answers().limits.results)
     return page, status
 
 
 def _run_for_page(text: str) -> QueryOutcome:
-    runner = query_runner()
-    prepared = prepare(text, base=request.url_root + "sparql", service_allowlist=runner.limits.services)
+    service = answers()
+    prepared = service.read(text)
     fmt = format_from_parameter(prepared.form, ["ttl" if prepared.form in GRAPH else "json"])
-    answer = runner.answer(prepared, DatasetSpec(), fmt)
+    answer = service.answer(prepared, DatasetSpec(), fmt)
     outcome = QueryOutcome(truncated=answer.truncated)
     outcome.downloads = [(f.name, f"{request.script_root}/sparql?" + urlencode({"query": text, "format": f.name}))
                          for f in formats_for(prepared.form)]

@@ -17,7 +17,6 @@ from rdflib import Graph
 from plangraph import resources
 from plangraph.describe import (
     describe,
-    is_known,
     resource_view,
     shapes_view,
     source_lines,
@@ -25,11 +24,12 @@ from plangraph.describe import (
     vocabulary_view,
 )
 from plangraph.formats import BY_SUFFIX, RdfFormat, rdf_format
+from plangraph.lookups import is_known, resource_context
 from plangraph.namespaces import PG_ONTOLOGY
 from plangraph.web import pages
 from plangraph.web.errors import error_response
 from plangraph.web.negotiation import choose
-from plangraph.web.state import graph, minter
+from plangraph.web.state import digests, minter, store
 
 linked_data = Blueprint("linked_data", __name__)
 
@@ -137,10 +137,14 @@ def _bad_format(name: str) -> Response:
 
 @linked_data.get("/<path:path>")
 def resource(path: str) -> Response:
-    base, data = minter().base, graph()
-    path, suffix = _split_suffix(path, lambda p: is_known(data, base + p))
-    iri = base + path
-    if not is_known(data, iri):
+    base, data = minter().base, store()
+    try:
+        path, suffix = _split_suffix(path, lambda p: is_known(data, base + p))
+        iri = base + path
+        known = is_known(data, iri)
+    except ValueError:  # characters no IRI may hold
+        known, iri, suffix = False, base + path, None
+    if not known:
         stem, dot, ext = path.rpartition(".")
         return _not_found(base + stem if dot and f".{ext.lower()}" in SUFFIXES else iri,
                           SUFFIXES.get(f".{ext.lower()}") if dot else None)
@@ -153,13 +157,14 @@ def resource(path: str) -> Response:
     if chosen is None:
         return _not_acceptable(offered)
     if chosen == HTML:
-        view = resource_view(data, iri, pages.page_lang(), pages.linker(), _vocabulary())
-        source = source_lines(resources.source_text(), data, iri) if is_source else None
+        context = resource_context(data, iri)
+        view = resource_view(context, iri, pages.page_lang(), pages.linker(), _vocabulary())
+        source = source_lines(resources.source_text(), context, iri) if is_source else None
         body = pages.resource_page(view, _alternates(path, offered, HTML), source)
     elif chosen == TEXT:
         body = resources.source_text()
     else:
-        body = _rdf(describe(data, iri, _vocabulary()), chosen)
+        body = _rdf(describe(resource_context(data, iri), iri, _vocabulary()), chosen)
     response = Response(body, content_type=_content_type(chosen))
     return _finish(response, path, offered, chosen, _negotiated() and suffix is None, iri)
 
@@ -222,7 +227,8 @@ def _not_found(iri: str, suffix: str | None) -> Response:
     message = f"no description of <{shown}> in this dataset"
     if chosen == HTML:
         links = pages.linker()
-        near = [(s[len(minter().base):], links.href(s) or "") for s in suggestions(graph(), iri, minter().base)]
+        near = [(s[len(minter().base):], links.href(s) or "")
+                for s in suggestions(digests().documents(), iri, minter().base)]
         body = pages.not_found_page(iri, near, pages.page_lang())
     elif chosen in (JSON, "application/ld+json"):
         body = json.dumps({"status": 404, "error": "Not Found", "message": message}, ensure_ascii=False)

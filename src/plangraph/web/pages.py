@@ -23,7 +23,7 @@ from plangraph.describe import (
     plan_index,
 )
 from plangraph.plan_view import Node, plan_tree
-from plangraph.web.state import graph, minter
+from plangraph.web.state import digests, minter
 
 pages = Blueprint("pages", __name__)
 LANGUAGES = ("de", "en")
@@ -143,13 +143,14 @@ def render_page(template: str, lang: str, **context: Any) -> str:
 def overview() -> str:
     lang = page_lang()
     links = linker()
-    tree = plan_tree(graph(), lang)
-    index: PlanIndex = plan_index(graph(), lang, links)
-    labeller = Labeller(graph(), lang)
+    data = digests().index_graph()
+    tree = plan_tree(data, lang)
+    index: PlanIndex = plan_index(data, lang, links)
+    labeller = Labeller(data, lang)
     # plan_tree gives texts without their language: mark the German fallbacks on an English page
     text_lang = {node.iri: (labeller.text(URIRef(node.iri), (DCTERMS.description,)) or Value("")).lang
                  for node in _walk(tree)}
-    return render_page("overview.html", lang, tree=tree, index=index, triples=len(graph()), counts=_counts(tree),
+    return render_page("overview.html", lang, tree=tree, index=index, triples=digests().triples(), counts=_counts(tree),
                    href=links.href, plan=links.href(str(minter().plan())), text_lang=text_lang)
 
 

@@ -34,7 +34,6 @@ from plangraph.catalog import (
     catalog_graph,
     curie,
     dataset_description,
-    dataset_statistics,
     vocabularies,
     void_graph,
 )
@@ -42,7 +41,7 @@ from plangraph.dumps import Dump, Dumps, format_for_filename
 from plangraph.formats import BY_NAME, RDF_FORMATS, RdfFormat
 from plangraph.web.negotiation import choose
 from plangraph.web.pages import page_lang, render_page
-from plangraph.web.state import graph, minter
+from plangraph.web.state import digests, minter
 
 portal = Blueprint("portal", __name__)
 
@@ -53,27 +52,45 @@ METADATA_FORMATS: tuple[RdfFormat, ...] = tuple(BY_NAME[n] for n in ("ttl", "jso
 
 @dataclass
 class PortalState:
-    """Per app: the dumps (made lazily, once per format) and the dataset's statistics (made once)."""
+    """Per app and data version: the dumps (made lazily, once per format) and the dataset's statistics. The
+    modification time is the published file's until the data changes, then the time the change was seen."""
 
-    dumps: Dumps
-    modified: datetime
-    _stats: DatasetStatistics | None = None
+    started: datetime
+    _version: str | None = None
+    _modified: datetime | None = None
+    _dumps: Dumps | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def statistics(self) -> DatasetStatistics:
+    def _current(self) -> tuple[Dumps, datetime]:
+        store = digests().store
+        version = store.version
         with self._lock:
-            if self._stats is None:
-                self._stats = dataset_statistics(self.dumps.dataset, graph())
-            return self._stats
+            if self._dumps is None or version != self._version:
+                self._modified = self.started if self._version is None else datetime.now(UTC).replace(microsecond=0)
+                self._version, self._dumps = version, Dumps(store, self._modified)
+            assert self._modified is not None
+            return self._dumps, self._modified
+
+    @property
+    def dumps(self) -> Dumps:
+        return self._current()[0]
+
+    @property
+    def modified(self) -> datetime:
+        return self._current()[1]
+
+    def statistics(self) -> DatasetStatistics:
+        return digests().statistics()
 
 
 @portal.record_once
 def _setup(setup: BlueprintSetupState) -> None:
-    # Runs in create_app right after the dataset is loaded: the file's modification time now is the honest
-    # Last-Modified of what the app serves.
+    # Runs in create_app right after the store is opened: the published file's modification time is the
+    # honest Last-Modified of what the app serves until the data changes.
     app = setup.app
-    modified = _file_time(Path(app.config["DATASET"]))
-    app.extensions[STATE_KEY] = PortalState(Dumps(app.extensions["plangraph.dataset"], modified), modified)
+    dataset = app.config.get("DATASET")
+    started = _file_time(Path(dataset)) if dataset else datetime.now(UTC).replace(microsecond=0)
+    app.extensions[STATE_KEY] = PortalState(started)
 
 
 def _file_time(path: Path) -> datetime:

@@ -1,5 +1,6 @@
 """The SPARQL 1.1 Protocol at /sparql: read the request (GET, form POST, direct POST), negotiate the format,
-answer from the core's child-process runner with ETag, Cache-Control and CORS; a bare GET gives the
+answer through `answers` (refusals, the result cache, the store's time-limited evaluation) with ETag,
+Cache-Control and CORS; a bare GET gives the
 service description (or, for a browser, the query page). Config: QUERY_TIMEOUT (seconds), RESULT_LIMIT,
 SERVICE_ALLOWLIST (comma-separated prefixes), QUERY_WORKERS; absent keys take the settings' defaults."""
 
@@ -14,22 +15,19 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import UnsupportedMediaType
 
+from plangraph.answers import Answers
 from plangraph.errors import InputError, Location
 from plangraph.formats import RDF_FORMATS
-from plangraph.query_runner import Runner
 from plangraph.settings import BY_NAME
 from plangraph.sparql import (
     DatasetSpec,
     Limits,
     NotAcceptable,
-    QueryData,
     QueryTooLarge,
     ResultFormat,
     etag,
-    fingerprint,
     format_from_parameter,
     formats_for,
-    prepare,
     refuse_update,
     serialize_graph,
     service_description,
@@ -55,12 +53,6 @@ PREFLIGHT = {
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    runner: Runner
-    fingerprint: str
-
-
-@dataclass(frozen=True)
 class ProtocolRequest:
     query: str | None
     spec: DatasetSpec
@@ -70,9 +62,13 @@ class ProtocolRequest:
 @sparql.record_once
 def _set_up(state: BlueprintSetupState) -> None:
     app = state.app
-    dataset = app.extensions["plangraph.dataset"]
-    runner = Runner(QueryData(dataset, app.extensions["plangraph.graph"]), limits_from(app.config))
-    app.extensions["plangraph.sparql"] = Endpoint(runner, fingerprint(dataset))
+    cache = app.config.get("QUERY_CACHE", BY_NAME["query_cache"].default)
+    try:
+        megabytes = float(cache)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"not a number: {cache!r}", Location(field="PLANGRAPH_QUERY_CACHE")) from error
+    app.extensions["plangraph.sparql"] = Answers(app.extensions["plangraph.store"], limits_from(app.config),
+                                                 int(megabytes * (1 << 20)))
 
 
 def limits_from(config: Mapping[str, Any]) -> Limits:
@@ -97,8 +93,9 @@ def limits_from(config: Mapping[str, Any]) -> Limits:
     return limits
 
 
-def _endpoint(app: Flask | None = None) -> Endpoint:
-    value: Endpoint = (app or current_app).extensions["plangraph.sparql"]
+def answers(app: Flask | None = None) -> Answers:
+    """The app's query service: the query page runs its queries the same way /sparql does."""
+    value: Answers = (app or current_app).extensions["plangraph.sparql"]
     return value
 
 
@@ -109,17 +106,16 @@ def endpoint() -> Response:
     protocol = _read_request()
     if protocol.query is None:
         return _without_query()
-    service = _endpoint()
-    runner = service.runner
-    prepared = prepare(protocol.query, base=request.base_url, service_allowlist=runner.limits.services)
+    service = answers()
+    prepared = service.read(protocol.query)
     fmt = format_from_parameter(prepared.form, protocol.formats) if protocol.formats else _negotiate(prepared.form)
     spec = protocol.spec
-    tag = etag(service.fingerprint, prepared.text, "|".join(spec.default_graphs), "|".join(spec.named_graphs),
-               fmt.media_type, str(runner.limits.results))
-    limit = str(runner.limits.results)
+    tag = etag(service.store.version, prepared.text, "|".join(spec.default_graphs), "|".join(spec.named_graphs),
+               fmt.media_type, str(service.limits.results))
+    limit = str(service.limits.results)
     if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag):
         return _cacheable(Response(status=304), tag, {LIMIT_HEADER: limit})
-    answer = runner.answer(prepared, spec, fmt)
+    answer = service.answer(prepared, spec, fmt)
     response = Response(answer.body, mimetype=answer.media_type)
     return _cacheable(response, tag, {LIMIT_HEADER: f"{limit}; truncated" if answer.truncated else limit})
 
@@ -213,15 +209,12 @@ def _without_query() -> Response:
     if chosen is None:
         raise NotAcceptable("the service description is available as: " + ", ".join(offered))
     fmt = next(f for f in RDF_FORMATS if f.media_type == chosen)
-    endpoint = _endpoint()
-    description = service_description(request.base_url, endpoint.runner.data, endpoint.runner.limits)
+    service = answers()
+    description = service_description(request.base_url, service.store.graphs(), service.store.triple_count(),
+                                      service.limits)
     body = serialize_graph(description, fmt)
-    tag = etag(endpoint.fingerprint, request.base_url, chosen)
+    tag = etag(service.store.version, request.base_url, chosen)
     if request.if_none_match.contains_weak(tag):
         return _cacheable(Response(status=304), tag, {})
     return _cacheable(Response(body, mimetype=chosen), tag, {})
 
-
-def query_runner() -> Runner:
-    """The app's query runner: the query page runs its queries the same way /sparql does."""
-    return _endpoint().runner

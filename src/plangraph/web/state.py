@@ -1,20 +1,21 @@
-"""What the routes read from the app: the dataset, its union graph and the IRI minter."""
+"""What the routes read from the app: the store, its per-version digests and the IRI minter."""
 
 from __future__ import annotations
 
 from flask import current_app
-from rdflib import Dataset, Graph
 
 from plangraph.iris import Minter
+from plangraph.lookups import Digests
+from plangraph.store import Store
 
 
-def dataset() -> Dataset:
-    value: Dataset = current_app.extensions["plangraph.dataset"]
+def store() -> Store:
+    value: Store = current_app.extensions["plangraph.store"]
     return value
 
 
-def graph() -> Graph:
-    value: Graph = current_app.extensions["plangraph.graph"]
+def digests() -> Digests:
+    value: Digests = current_app.extensions["plangraph.digests"]
     return value
 
 

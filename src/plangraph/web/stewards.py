@@ -10,6 +10,7 @@ from plangraph import resources
 from plangraph.dataset import parse_rdf, union
 from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import BY_NAME
+from plangraph.lookups import entry_context
 from plangraph.validate import ValidationReport, render_json, render_turtle, validate_entry
 from plangraph.web import state
 from plangraph.web.negotiation import choose
@@ -42,7 +43,8 @@ def check() -> Response:
     try:
         text, fmt = _read_entry()
         entry = parse_rdf(text, INPUT_FORMATS[fmt], "<entry>", base=state.minter().base)
-        report = validate_entry(union(entry), state.graph(), _shapes())
+        entry_graph = union(entry)
+        report = validate_entry(entry_graph, entry_context(state.store(), entry_graph), _shapes())
     except PlangraphError as error:
         if answer_as != "text/html":
             raise

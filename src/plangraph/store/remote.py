@@ -1,0 +1,360 @@
+"""A remote store: any SPARQL 1.1 Query/Update endpoint (Virtuoso, Fuseki, GraphDB, QLever, ...) reached over
+HTTP with SPARQLWrapper. plangraph's Flask app then holds no data and can run as many copies as wanted behind
+a load balancer, while the triplestore holds the data.
+
+- Which graphs are plangraph's: those whose IRI starts with one of `graph_prefixes` (the base IRI and
+  https://w3id.org/plangraph/ by default). Triplestores keep graphs of their own (Virtuoso's system graphs),
+  so every query names plangraph's graphs as its dataset (default-graph-uri = named-graph-uri = those graphs)
+  unless the client names one: the default graph is their union, as with the embedded store.
+- The data version lives in the store itself (graph <urn:plangraph:store>), raised by every write of every
+  copy, and read at most every `poll` seconds: copies notice each other's writes and drop cached answers.
+- Requests go as GET, or as form-encoded POST when long (Virtuoso hangs on direct `application/sparql-query`
+  POSTs), always with an Accept header (Virtuoso answers HTML without one).
+- Time limits: the client waits `limits.timeout` seconds and then gives up with 503; stopping the query on the
+  server is the triplestore's own setting (Virtuoso: MaxQueryExecutionTime), which the README names.
+- Writes are SPARQL Update requests; one transaction is one request where it fits (up to `batch` triples),
+  else several, in order (a store that applies each request atomically, as Virtuoso does, then leaves each
+  batch whole but not the whole).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+from SPARQLWrapper import GET, JSON, N3, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, EndPointNotFound, QueryBadFormed, Unauthorized
+
+from plangraph.errors import InputError, Location
+from plangraph.formats import RdfFormat
+from plangraph.sparql import (
+    ASK,
+    SELECT,
+    Answer,
+    DatasetSpec,
+    Limits,
+    QueryTimeout,
+    ResultFormat,
+)
+from plangraph.sparql_text import QueryText
+from plangraph.store import results
+from plangraph.store.base import GraphInfo, Row, StoreError, StoreUnavailable, Triple, add_parsed, chunks
+from plangraph.store.terms import sparql_term, to_oxigraph, to_rdflib
+
+META_GRAPH = "urn:plangraph:store"
+VERSION = "urn:plangraph:version"
+META_KEY = "urn:plangraph:meta:"
+LONG_QUERY = 1800  # characters past which a query goes as a form POST rather than in the URL
+NTRIPLES = "application/n-triples"
+
+
+class RemoteStore:
+    kind = "remote"
+
+    def __init__(self, query_url: str, update_url: str | None = None,
+                 graph_prefixes: Iterable[str] = ("https://w3id.org/plangraph/",),
+                 timeout: float = 60.0, poll: float = 2.0, batch: int = 2000,
+                 user: str | None = None, password: str | None = None) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.description = f"remote SPARQL store at {query_url}"
+        self.prefixes = tuple(p for p in graph_prefixes if p)
+        self.timeout = timeout
+        self.poll = poll
+        self.batch = batch
+        self._credentials = (user, password) if user else None
+        self._lock = threading.Lock()
+        self._version: tuple[float, str] | None = None
+        self._graphs: tuple[str, list[GraphInfo]] | None = None
+
+    # --- talking to the endpoint -------------------------------------------------------------------------------
+
+    def _client(self, url: str, query: str, accept: str | None = None, timeout: float | None = None,
+                spec: DatasetSpec | None = None) -> SPARQLWrapper:
+        client = SPARQLWrapper(url)
+        client.setTimeout(int(max(1, round(timeout or self.timeout))))
+        client.setQuery(query)
+        if self._credentials:
+            client.setCredentials(*self._credentials)
+        if spec is not None:
+            for graph in spec.default_graphs:
+                client.addDefaultGraph(graph)
+            for graph in spec.named_graphs:
+                client.addNamedGraph(graph)
+        long = len(query) > LONG_QUERY or client.isSparqlUpdateRequest()
+        client.setMethod(POST if long else GET)
+        client.setRequestMethod(URLENCODED)
+        if accept:
+            client.setReturnFormat(N3 if "json" not in accept else JSON)
+            client.addCustomHttpHeader("Accept", accept)
+        return client
+
+    def _send(self, client: SPARQLWrapper, what: str) -> bytes:
+        try:
+            response = client.query().response
+            body: bytes = response.read()
+            return body
+        except QueryBadFormed as error:
+            raise InputError(f"the store refused the query: {_message(error)}", Location(file="<query>")) from error
+        except (EndPointNotFound, Unauthorized) as error:
+            raise StoreUnavailable(f"the store at {self.query_url} refused {what}: {_message(error)}") from error
+        except EndPointInternalError as error:
+            message = _message(error)
+            if "timeout" in message.lower() or "time limit" in message.lower():
+                raise QueryTimeout(f"the store stopped the query at its time limit: {message}") from error
+            raise StoreError(f"the store failed {what}: {message}") from error
+        except TimeoutError as error:
+            raise QueryTimeout(f"the store did not answer within {client.timeout} s; narrow the query down or add "
+                               "a LIMIT") from error
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError | socket.timeout):
+                raise QueryTimeout(f"the store did not answer within {client.timeout} s") from error
+            raise StoreUnavailable(f"the store at {self.query_url} cannot be reached: {error.reason}") from error
+        except OSError as error:
+            raise StoreUnavailable(f"the store at {self.query_url} cannot be reached: {error}") from error
+
+    def _ours(self) -> DatasetSpec:
+        names = tuple(str(g.name) for g in self.graphs())
+        return DatasetSpec(names, names) if names else DatasetSpec((META_GRAPH,), (META_GRAPH,))
+
+    def _select_json(self, query: str, spec: DatasetSpec | None, timeout: float | None = None) -> dict[str, Any]:
+        body = self._send(self._client(self.query_url, query, "application/sparql-results+json", timeout, spec),
+                          "a query")
+        try:
+            parsed: dict[str, Any] = json.loads(body)
+        except ValueError as error:
+            raise StoreError(f"the store answered something other than SPARQL JSON results: {body[:200]!r}") from error
+        return parsed
+
+    def _update(self, text: str) -> None:
+        self._send(self._client(self.update_url, text), "an update")
+
+    # --- bookkeeping -----------------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        with self._lock:
+            if self._version is not None and time.monotonic() - self._version[0] < self.poll:
+                return self._version[1]
+        answer = self._select_json(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{VERSION}> ?v }} }}",
+                                   None)
+        bindings = answer.get("results", {}).get("bindings", [])
+        value = str(bindings[0]["v"]["value"]) if bindings else "0"
+        with self._lock:
+            if self._version is None or self._version[1] != value:
+                self._graphs = None
+            self._version = (time.monotonic(), value)
+        return value
+
+    def _bump(self) -> None:
+        value = f"{uuid.uuid4().hex[:16]}"
+        self._update(f"DROP SILENT GRAPH <{META_GRAPH}-version> ; "
+                     f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{VERSION}> ?v }} }} ; "
+                     f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{VERSION}> \"{value}\" }} }}")
+        with self._lock:
+            self._version = (time.monotonic(), value)
+            self._graphs = None
+
+    def meta(self, key: str) -> str | None:
+        answer = self._select_json(
+            f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_KEY}{key}> <{VERSION}> ?v }} }}", None)
+        bindings = answer.get("results", {}).get("bindings", [])
+        return str(bindings[0]["v"]["value"]) if bindings else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        literal = Literal(value).n3()
+        self._update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_KEY}{key}> <{VERSION}> ?v }} }} ; "
+                     f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_KEY}{key}> <{VERSION}> {literal} }} }}")
+
+    # --- reads -------------------------------------------------------------------------------------------------
+
+    def graphs(self) -> list[GraphInfo]:
+        version = self.version
+        with self._lock:
+            if self._graphs is not None and self._graphs[0] == version:
+                return self._graphs[1]
+        answer = self._select_json("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", None)
+        found = [GraphInfo(URIRef(b["g"]["value"]), int(b["n"]["value"]))
+                 for b in answer.get("results", {}).get("bindings", [])
+                 if b.get("g", {}).get("type") == "uri" and self._is_ours(b["g"]["value"])]
+        found.sort(key=lambda g: str(g.name))
+        with self._lock:
+            self._graphs = (version, found)
+        return found
+
+    def _is_ours(self, graph: str) -> bool:
+        return graph != META_GRAPH and any(graph.startswith(prefix) for prefix in self.prefixes)
+
+    def triple_count(self) -> int:
+        answer = self._select_json("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+                                   self._ours())
+        return int(answer["results"]["bindings"][0]["n"]["value"])
+
+    def select(self, query: str) -> list[Row]:
+        answer = self._select_json(query, self._ours())
+        return [{name: _from_json(term) for name, term in binding.items()}
+                for binding in answer.get("results", {}).get("bindings", [])]
+
+    def ask(self, query: str) -> bool:
+        return bool(self._select_json(query, self._ours()).get("boolean"))
+
+    def construct(self, query: str) -> Graph:
+        graph = Graph()
+        for triple in self._triples(query, self._ours(), None):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def _triples(self, query: str, spec: DatasetSpec, timeout: float | None) -> list[ox.Triple]:
+        body = self._send(self._client(self.query_url, query, f"{NTRIPLES}, text/turtle;q=0.9", timeout, spec),
+                          "a query")
+        try:
+            return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.TURTLE)]  # N-Triples is Turtle
+        except SyntaxError as error:
+            raise StoreError(f"the store answered RDF that does not parse: {error}") from error
+
+    def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
+        """Ask the store in SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), keep at most the result
+        limit, and write the format the client asked for."""
+        chosen = spec or query.dataset or self._ours()
+        if query.form == ASK:
+            answer = self._select_json(query.text, chosen, limits.timeout)
+            return Answer(results.boolean(bool(answer.get("boolean")), fmt), fmt.media_type, False)
+        if query.form == SELECT:
+            answer = self._select_json(query.text, chosen, limits.timeout)
+            variables = list(answer.get("head", {}).get("vars", []))
+            bindings = answer.get("results", {}).get("bindings", [])
+            truncated = len(bindings) > limits.results
+            bindings = bindings[:limits.results]
+            if fmt.name == "json":
+                body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                                  ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            else:
+                rows = [[to_oxigraph(_from_json(b[v])) if v in b else None for v in variables] for b in bindings]
+                body = results.solutions(variables, rows, fmt)
+            return Answer(body, fmt.media_type, truncated)
+        found = self._triples(query.text, chosen, limits.timeout)
+        return Answer(results.triples(found[:limits.results], fmt), fmt.media_type, len(found) > limits.results)
+
+    # --- writes ------------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Transaction]:
+        writer = _Transaction()
+        yield writer
+        if not (writer.dropped or writer.added):
+            return
+        for graph in [*writer.dropped, *writer.added]:
+            if not self._is_ours(str(graph)):
+                raise InputError(f"the graph <{graph}> is outside the graphs plangraph manages in this store "
+                                 f"(PLANGRAPH_STORE_GRAPHS: {', '.join(self.prefixes)})", Location(field="graph"))
+        drops = [f"DROP SILENT GRAPH <{graph}>" for graph in writer.dropped]
+        inserts = [(graph, batch) for graph, triples in writer.added.items() for batch in chunks(triples, self.batch)]
+        first = inserts[0] if inserts else None
+        self._update(" ;\n".join([*drops, *([_insert(*first)] if first else [])]))
+        for graph, batch in inserts[1:]:
+            self._update(_insert(graph, batch))
+        self._bump()
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        with self.transaction() as writer:
+            writer.replace_graph(graph, triples)
+
+    def load(self, path: Path, fmt: RdfFormat, graph: URIRef | None) -> int:
+        from plangraph.dataset import read_rdf_file
+
+        if fmt.name not in ("nt", "nq"):
+            parsed = read_rdf_file(path)
+            with self.transaction() as writer:
+                return add_parsed(writer, parsed, graph, path)
+        return self._load_streamed(path, fmt, graph)
+
+    def _load_streamed(self, path: Path, fmt: RdfFormat, graph: URIRef | None) -> int:
+        """N-Triples and N-Quads: checked in a first pass, then sent in batches without holding the file."""
+        syntax = results.OX_RDF[fmt.name]
+        try:
+            count = sum(1 for _ in ox.parse(path=str(path), format=syntax))
+        except SyntaxError as error:
+            raise InputError(f"not valid {fmt.name}: {error}", Location(file=str(path))) from error
+        except OSError as error:
+            raise InputError(f"cannot read: {error}", Location(file=str(path))) from error
+        batch: dict[URIRef, list[Triple]] = {}
+        pending = 0
+        for quad in ox.parse(path=str(path), format=syntax):
+            name = graph if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
+            if name is None:
+                raise InputError("the file has triples outside a named graph; give --graph", Location(file=str(path)))
+            if not self._is_ours(str(name)):
+                raise InputError(f"the graph <{name}> is outside PLANGRAPH_STORE_GRAPHS", Location(file=str(path)))
+            batch.setdefault(name, []).append((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                                               to_rdflib(quad.object)))
+            pending += 1
+            if pending >= self.batch:
+                self._update(" ;\n".join(_insert(g, t) for g, t in batch.items()))
+                batch, pending = {}, 0
+        if batch:
+            self._update(" ;\n".join(_insert(g, t) for g, t in batch.items()))
+        self._bump()
+        return count
+
+    def export(self, fmt: RdfFormat, out: BinaryIO) -> None:
+        dataset = ox.Dataset()
+        for info in self.graphs():
+            for triple in self._triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{info.name}> {{ ?s ?p ?o }} }}",
+                                        DatasetSpec((), (str(info.name),)), None):
+                dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(str(info.name))))
+        syntax = results.OX_RDF[fmt.name]
+        if syntax.supports_datasets:
+            ox.serialize(dataset, out, syntax)
+        else:
+            ox.serialize({q.triple for q in dataset}, out, syntax)
+
+    def close(self) -> None:
+        return None
+
+
+class _Transaction:
+    def __init__(self) -> None:
+        self.dropped: list[URIRef] = []
+        self.added: dict[URIRef, list[Triple]] = {}
+
+    def add(self, triple: Triple, graph: URIRef) -> None:
+        self.added.setdefault(graph, []).append(triple)
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self.dropped.append(graph)
+        self.added[graph] = list(triples)
+
+
+def _insert(graph: URIRef, triples: list[Triple]) -> str:
+    body = " ".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples)
+    return f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}"
+
+
+def _from_json(term: dict[str, str]) -> Node:
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in term:
+        return Literal(value, lang=term["xml:lang"])
+    datatype = term.get("datatype")
+    return Literal(value, datatype=URIRef(datatype)) if datatype and datatype != results.XSD_STRING else Literal(value)
+
+
+def _message(error: Exception) -> str:
+    text = str(error).replace("\n", " ").strip()
+    return text[:400]
+
+
