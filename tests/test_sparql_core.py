@@ -424,7 +424,11 @@ def test_the_fingerprint_changes_with_the_data_and_only_with_it() -> None:
 
 
 def test_the_service_description_lists_endpoint_formats_and_named_graphs(data: QueryData) -> None:
-    graph = service_description("http://127.0.0.1:5000/sparql", data, Limits(timeout=10, results=100))
+    from plangraph.store.memory import MemoryStore
+
+    store = MemoryStore(data.dataset)
+    graph = service_description("http://127.0.0.1:5000/sparql", store.graphs(), store.triple_count(),
+                                Limits(timeout=10, results=100))
     endpoint = URIRef("http://127.0.0.1:5000/sparql")
     assert (None, SD.endpoint, endpoint) in graph
     assert (None, SD.supportedLanguage, SD.SPARQL11Query) in graph
@@ -437,6 +441,9 @@ def test_the_cli_and_the_core_agree_on_the_published_dataset(dataset_file: Path)
     dataset = load_dataset(dataset_file)
     query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX pg: <https://w3id.org/plangraph/def#> "
              "SELECT ?n { ?m a pg:Measure ; skos:notation ?n } ORDER BY ?n")
-    cli = [str(row[0]) for row in run_query(dataset, query) if isinstance(row, tuple)]
+    from plangraph.store.memory import MemoryStore
+
+    table = run_query(MemoryStore(dataset), query, "csv", Limits())
+    cli = table.splitlines()[1:]
     core = [b["n"]["value"] for b in rows(QueryData(dataset, union(dataset)), query)]
     assert core == cli and len(core) == 9

@@ -53,12 +53,12 @@ class Answers:
         self.limits = limits
         self._cache = _Cache(cache_bytes) if cache_bytes > 0 else None
 
-    def read(self, text: str) -> QueryText:
+    def read(self, text: str, base: str | None = None) -> QueryText:
         """The query's form and dataset; refusals (updates, SERVICE off the allowlist) raise here."""
-        return inspect(text, self.limits.services)
+        return inspect(text, self.limits.services, base)
 
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
-        key: CacheKey = (self.store.version, query.text, spec, fmt.name, self.limits.results)
+        key: CacheKey = (self.store.version, f"{query.base}\n{query.text}", spec, fmt.name, self.limits.results)
         if self._cache is not None:
             found = self._cache.get(key)
             if found is not None:

@@ -144,8 +144,10 @@ def export(fmt: str, dataset: Path | None, store: str | None) -> None:
     """Write the whole dataset in the store to standard output."""
     settings = _settings(dataset=str(dataset) if dataset else None, store=store)
     try:
+        from plangraph.dumps import render_store
+
         data = _open_store(settings)
-        data.export(rdf_format(fmt), sys.stdout.buffer)
+        sys.stdout.buffer.write(render_store(data, rdf_format(fmt)))
         sys.stdout.buffer.flush()
         data.close()
     except PlangraphError as error:

@@ -1,9 +1,10 @@
 """The dump files of /downloads/: the whole published dataset in every format of `formats.RDF_FORMATS`, as
 bytes with the validators HTTP caches need (ETag, Last-Modified).
 
-The bytes come from the store's export (`Store.export`): the same data gives the same bytes, and so the same
-strong ETag (the rdflib store writes a fixed order, see `canonical`; Oxigraph writes in its index order). No
-clock here: the modification time is passed in.
+The bytes are deterministic: the same data gives the same bytes, and so the same strong ETag, in every process
+and from every store (`canonical` puts rdflib's output in a fixed order) - up to CANONICAL_LIMIT triples.
+Beyond that the store's own export is used (fast and streamed, deterministic for the embedded store, but not
+byte-equal between stores). No clock here: the modification time is passed in.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from plangraph.formats import RDF_FORMATS, RdfFormat
+from rdflib import Dataset
+
+from plangraph.canonical import render
+from plangraph.formats import BY_NAME, RDF_FORMATS, RdfFormat
+from plangraph.namespaces import bind_prefixes
 from plangraph.store.base import Store
 
 DOWNLOADS_PATH = "downloads/"  # where the dumps live, relative to the server's root
@@ -45,10 +50,24 @@ class Dump:
         return dump_filename(self.fmt)
 
 
-def make_dump(store: Store, fmt: RdfFormat, modified: datetime) -> Dump:
+CANONICAL_LIMIT = 200_000  # triples up to which dumps are rendered in plangraph's fixed order
+
+
+def render_store(store: Store, fmt: RdfFormat) -> bytes:
+    """The whole dataset of a store in one format (what the dumps and `plangraph export` give)."""
     buffer = io.BytesIO()
-    store.export(fmt, buffer)
-    body = buffer.getvalue()
+    if store.triple_count() > CANONICAL_LIMIT:
+        store.export(fmt, buffer)
+        return buffer.getvalue()
+    store.export(BY_NAME["nq"], buffer)
+    dataset = bind_prefixes(Dataset())
+    dataset.parse(data=buffer.getvalue(), format="nquads")
+    assert isinstance(dataset, Dataset)
+    return render(dataset, fmt)
+
+
+def make_dump(store: Store, fmt: RdfFormat, modified: datetime) -> Dump:
+    body = render_store(store, fmt)
     return Dump(fmt, body, hashlib.sha256(body).hexdigest()[:32], modified.replace(microsecond=0))
 
 

@@ -61,10 +61,14 @@ def resource_context(store: Store, iri: str) -> Graph:
     graph = bind_prefixes(Graph())
     graph += store.construct(f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ {node} ?p ?o }}")
     graph += store.construct(f"CONSTRUCT {{ ?s ?p {node} }} WHERE {{ ?s ?p {node} }}")
-    dependents = sorted({n for t in graph for n in (t[0], t[2])
-                         if isinstance(n, URIRef) and str(n).startswith(iri + "#")})
-    if dependents:
-        graph += store.construct(f"CONSTRUCT {{ ?d ?p ?o }} WHERE {{ {_values('d', dependents)} ?d ?p ?o }}")
+    dependents: list[URIRef] = []
+    while True:  # hash IRIs of this document, also those reached through other ones (a structure's components)
+        found = sorted({n for t in graph for n in (t[0], t[2]) if isinstance(n, URIRef)
+                        and str(n).startswith(iri + "#")} - set(dependents))
+        if not found:
+            break
+        dependents += found
+        graph += store.construct(f"CONSTRUCT {{ ?d ?p ?o }} WHERE {{ {_values('d', found)} ?d ?p ?o }}")
     parents = "|".join(_iri(p) for p in PARENTS)
     graph += store.construct(f"CONSTRUCT {{ ?a ?p ?o }} WHERE {{ {node} ({parents})+ ?a . ?a ?p ?o . "
                              f"{_values('p', SUMMARY)} }}")

@@ -49,6 +49,7 @@ class QueryText:
     form: str
     dataset: DatasetSpec
     services: tuple[str, ...] = ()
+    base: str | None = None  # what relative IRIs in the query resolve against (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _tokens(text: str) -> list[_Token]:
     return found
 
 
-def inspect(text: str, service_allowlist: Sequence[str] = ()) -> QueryText:
+def inspect(text: str, service_allowlist: Sequence[str] = (), base: str | None = None) -> QueryText:
     """The query's form and dataset; InputError for an empty or formless text, QueryRefused for an update or a
     SERVICE not on the allowlist, QueryTooLarge past the size limit. Everything else is the store's to judge."""
     if len(text) > MAX_QUERY_CHARS:
@@ -94,7 +95,7 @@ def inspect(text: str, service_allowlist: Sequence[str] = ()) -> QueryText:
         shown = f"{first.text[:30]!r}" if first is not None else "the end of the query"
         raise InputError(f"SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE at {shown}", where)
     services = _services(tokens, prefixes, service_allowlist)
-    return QueryText(text, FORM_WORDS[word], _dataset(tokens), services)
+    return QueryText(text, FORM_WORDS[word], _dataset(tokens), services, base)
 
 
 def _services(tokens: list[_Token], prefixes: dict[str, str], allowlist: Sequence[str]) -> tuple[str, ...]:

@@ -74,7 +74,7 @@ class MemoryStore:
             runner = self._runners.setdefault(limits, Runner(QueryData(self.dataset, self._union),
                                                              Limits(limits.timeout, limits.results, self._workers,
                                                                     limits.services)))
-        return runner.answer(prepare(query.text, service_allowlist=limits.services), spec, fmt)
+        return runner.answer(prepare(query.text, query.base, limits.services), spec, fmt)
 
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:

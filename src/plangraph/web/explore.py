@@ -109,7 +109,7 @@ def query_page() -> tuple[str, int]:
 
 def _run_for_page(text: str) -> QueryOutcome:
     service = answers()
-    prepared = service.read(text)
+    prepared = service.read(text, base=request.url_root + "sparql")
     fmt = format_from_parameter(prepared.form, ["ttl" if prepared.form in GRAPH else "json"])
     answer = service.answer(prepared, DatasetSpec(), fmt)
     outcome = QueryOutcome(truncated=answer.truncated)

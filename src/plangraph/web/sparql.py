@@ -107,7 +107,7 @@ def endpoint() -> Response:
     if protocol.query is None:
         return _without_query()
     service = answers()
-    prepared = service.read(protocol.query)
+    prepared = service.read(protocol.query, base=request.base_url)
     fmt = format_from_parameter(prepared.form, protocol.formats) if protocol.formats else _negotiate(prepared.form)
     spec = protocol.spec
     tag = etag(service.store.version, prepared.text, "|".join(spec.default_graphs), "|".join(spec.named_graphs),
