@@ -5,6 +5,7 @@ Tests never write to the committed data/: the session build goes to a temporary 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 import requests
@@ -135,9 +136,41 @@ def serve_process(dataset: Path, log_dir: Path, env: Mapping[str, str] | None = 
         _stop(process)
 
 
+def load_local_virtuoso() -> Any:
+    """scripts/local_virtuoso.py (scripts/ is no package: loaded by its path)."""
+    script = PROJECT_ROOT / "scripts" / "local_virtuoso.py"
+    module = sys.modules.get("local_virtuoso")
+    if module is None or not hasattr(module, "LocalVirtuoso"):
+        spec = importlib.util.spec_from_file_location("local_virtuoso", script)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["local_virtuoso"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
-def live_server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `plangraph serve` process on a free loopback port, shared by the session's HTTP tests;
-    yields its base URL (ending in '/') and stops it afterwards."""
-    with serve_process(dataset_file, tmp_path_factory.mktemp("serve")) as (url, _):
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One scratch Virtuoso 7 on loopback for the session (Debian's virtuoso-opensource; CI installs it)."""
+    local = load_local_virtuoso()
+    if not local.available():
+        pytest.fail("Virtuoso is not installed: run `bash scripts/install-system-deps.sh test` (as root)")
+    with local.LocalVirtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+STORES = ("embedded", "virtuoso")  # the stores the HTTP suite runs against
+
+
+@pytest.fixture(scope="session", params=STORES)
+def live_server(request: pytest.FixtureRequest, dataset_file: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `plangraph serve` process on a free loopback port, shared by the session's HTTP tests, once on
+    the embedded store (what `make serve` runs) and once on a remote Virtuoso; yields its base URL (ending
+    in '/') and stops it afterwards."""
+    env: dict[str, str] = {}
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        env = {"PLANGRAPH_STORE": server.sparql_url}
+    with serve_process(dataset_file, tmp_path_factory.mktemp("serve"), env) as (url, _):
         yield url

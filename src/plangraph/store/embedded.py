@@ -133,7 +133,8 @@ class EmbeddedStore:
         query, spec, fmt, limit = task
         options: dict[str, Any] = {"use_default_graph_as_union": True, "base_iri": query.base}
         if spec:
-            options = {"base_iri": query.base, "default_graph": [ox.NamedNode(g) for g in spec.default_graphs] or [ox.DefaultGraph()],
+            options = {"base_iri": query.base,
+                       "default_graph": [ox.NamedNode(g) for g in spec.default_graphs] or [ox.DefaultGraph()],
                        "named_graphs": [ox.NamedNode(g) for g in spec.named_graphs]}
         try:
             found = self._store.query(query.text, **options)

@@ -20,6 +20,7 @@ a load balancer, while the triplestore holds the data.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -56,7 +57,7 @@ META_GRAPH = "urn:plangraph:store"
 VERSION = "urn:plangraph:version"
 META_KEY = "urn:plangraph:meta:"
 LONG_QUERY = 1800  # characters past which a query goes as a form POST rather than in the URL
-NTRIPLES = "application/n-triples"
+TURTLE = "text/turtle"  # Virtuoso answers 406 to a list with application/n-triples in it
 
 
 class RemoteStore:
@@ -83,6 +84,7 @@ class RemoteStore:
     def _client(self, url: str, query: str, accept: str | None = None, timeout: float | None = None,
                 spec: DatasetSpec | None = None) -> SPARQLWrapper:
         client = SPARQLWrapper(url)
+        client.setOnlyConneg(True)  # no `format=` parameter: Virtuoso answers 406 to SPARQLWrapper's values
         client.setTimeout(int(max(1, round(timeout or self.timeout))))
         client.setQuery(query)
         if self._credentials:
@@ -97,6 +99,7 @@ class RemoteStore:
         client.setRequestMethod(URLENCODED)
         if accept:
             client.setReturnFormat(N3 if "json" not in accept else JSON)
+            client.clearCustomHttpHeader("Accept")
             client.addCustomHttpHeader("Accept", accept)
         return client
 
@@ -106,7 +109,7 @@ class RemoteStore:
             body: bytes = response.read()
             return body
         except QueryBadFormed as error:
-            raise InputError(f"the store refused the query: {_message(error)}", Location(file="<query>")) from error
+            raise _bad_query(error) from error
         except (EndPointNotFound, Unauthorized) as error:
             raise StoreUnavailable(f"the store at {self.query_url} refused {what}: {_message(error)}") from error
         except EndPointInternalError as error:
@@ -117,6 +120,8 @@ class RemoteStore:
         except TimeoutError as error:
             raise QueryTimeout(f"the store did not answer within {client.timeout} s; narrow the query down or add "
                                "a LIMIT") from error
+        except urllib.error.HTTPError as error:
+            raise StoreError(f"the store answered {error.code} to {what}: {_message(error)}") from error
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError | socket.timeout):
                 raise QueryTimeout(f"the store did not answer within {client.timeout} s") from error
@@ -216,7 +221,7 @@ class RemoteStore:
         return graph
 
     def _triples(self, query: str, spec: DatasetSpec, timeout: float | None) -> list[ox.Triple]:
-        body = self._send(self._client(self.query_url, query, f"{NTRIPLES}, text/turtle;q=0.9", timeout, spec),
+        body = self._send(self._client(self.query_url, query, TURTLE, timeout, spec),
                           "a query")
         try:
             return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.TURTLE)]  # N-Triples is Turtle
@@ -226,7 +231,7 @@ class RemoteStore:
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
         """Ask the store in SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), keep at most the result
         limit, and write the format the client asked for."""
-        chosen = spec or query.dataset or self._ours()
+        chosen = _complete(spec or query.dataset) or self._ours()
         if query.form == ASK:
             answer = self._select_json(query.text, chosen, limits.timeout)
             return Answer(results.boolean(bool(answer.get("boolean")), fmt), fmt.media_type, False)
@@ -351,6 +356,31 @@ def _from_json(term: dict[str, str]) -> Node:
         return Literal(value, lang=term["xml:lang"])
     datatype = term.get("datatype")
     return Literal(value, datatype=URIRef(datatype)) if datatype and datatype != results.XSD_STRING else Literal(value)
+
+
+EMPTY_GRAPH = "urn:plangraph:no-graph"  # names a graph no store holds
+
+
+def _complete(spec: DatasetSpec) -> DatasetSpec:
+    """A dataset that names only named graphs has an empty default graph, and one that names only default
+    graphs no named graphs (SPARQL 1.1 Protocol 2.1.4); a store that takes a missing list as 'all graphs'
+    (Virtuoso) is given a list holding a graph that does not exist."""
+    if not spec:
+        return spec
+    return DatasetSpec(spec.default_graphs or (EMPTY_GRAPH,), spec.named_graphs or (EMPTY_GRAPH,))
+
+
+_VIRTUOSO_ERROR = re.compile(r"Virtuoso \w+ Error \w+: (?:SPARQL compiler, )?line (\d+): (.*?)(?:\\n|\n|$)", re.DOTALL)
+
+
+def _bad_query(error: Exception) -> InputError:
+    """A store's syntax error as an InputError, with the line where the store gives one (Virtuoso does)."""
+    text = str(error)
+    found = _VIRTUOSO_ERROR.search(text)
+    if found is None:
+        return InputError(f"SPARQL syntax error (as the store reports it): {_message(error)}", Location(file="<query>"))
+    line, what = int(found.group(1)), found.group(2).strip()[:300]
+    return InputError(f"SPARQL syntax error: {what}", Location(file="<query>", line=line))
 
 
 def _message(error: Exception) -> str:
