@@ -31,6 +31,7 @@ from plangraph.store.terms import sparql_term, to_rdflib
 from plangraph.store.workers import WorkerPool
 
 META_FILE = "plangraph-store.json"
+PROBE = "probe"  # the task a new worker answers first: a query, so it takes the store's snapshot lock
 DATA_DIR = "oxigraph"
 
 
@@ -49,7 +50,7 @@ class EmbeddedStore:
         self._meta_path = path / META_FILE
         self._meta: dict[str, Any] = self._read_meta()
         self._write_lock = threading.Lock()
-        self._pool = WorkerPool(workers, self._answer_here)
+        self._pool = WorkerPool(workers, self._answer_here, probe=PROBE)
 
     # --- bookkeeping ---------------------------------------------------------------------------------------
 
@@ -128,8 +129,11 @@ class EmbeddedStore:
         answer: Answer = self._pool.run((query, spec, fmt, limits.results), limits.timeout)
         return answer
 
-    def _answer_here(self, task: tuple[QueryText, DatasetSpec, ResultFormat, int]) -> Answer:
+    def _answer_here(self, task: tuple[QueryText, DatasetSpec, ResultFormat, int] | str) -> Answer | bool:
         """In a worker: evaluate, keep at most `limit` rows or triples, serialize."""
+        if task == PROBE:
+            return bool(self._store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True))
+        assert not isinstance(task, str)
         query, spec, fmt, limit = task
         options: dict[str, Any] = {"use_default_graph_as_union": True, "base_iri": query.base}
         if spec:
@@ -166,6 +170,7 @@ class EmbeddedStore:
         with self._write_lock:
             if writer.operations:
                 self._update(" ;\n".join(writer.operations))
+                self._store.flush()  # the memtable on disk now: less background work when workers are forked
                 self._written()
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
@@ -216,8 +221,12 @@ class EmbeddedStore:
         ox.serialize(found, out, syntax, prefixes=results.PREFIX_IRIS if fmt.name != "nt" else None)
 
     def close(self) -> None:
+        """Stop the workers and release the store (its folder can then be opened again, here or elsewhere)."""
         self._pool.close()
-        self._store.flush()
+        store, self._store = self._store, None  # type: ignore[assignment]
+        if store is not None:
+            store.flush()
+        del store
 
 
 class _Transaction:

@@ -6,6 +6,11 @@ serves one task at a time over a pair of pipes. A task past its deadline gets it
 after a write the pool is renewed (workers forked before it see the data as it was and are replaced before
 their next task). Tasks and outcomes cross the pipes pickled; an outcome that is a PlangraphError is raised
 in the server.
+
+A fork copies the locks of the server's threads as they were at that moment, the store's native background
+threads (RocksDB's flushes and compactions) included; a lock one of them held is held for ever in the child.
+So every new worker first answers a probe task (a query that takes the store's snapshot lock); one that does
+not within PROBE_SECONDS is killed and the fork tried again a moment later.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from plangraph.errors import PlangraphError
 from plangraph.sparql import QueryFailed, QueryTimeout, QueryTooCostly, ServerBusy, ServiceFailed
 
 WORKER_MEMORY_BUDGET = 2 << 30  # bytes a worker may allocate beyond what it inherits
+PROBE_SECONDS = 0.5  # a new worker must answer the probe task this fast, else it is replaced
+FORK_ATTEMPTS = 8
 _HEADER = struct.Struct("!Q")
 
 
@@ -54,9 +61,10 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, size: int, work: Callable[[Any], Any]) -> None:
+    def __init__(self, size: int, work: Callable[[Any], Any], probe: Any = None) -> None:
         self.size = size
         self._work = work
+        self._probe = probe
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._count = 0
@@ -91,6 +99,7 @@ class WorkerPool:
         return outcome
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         with self._lock:
             self._closed = True
         while True:
@@ -126,6 +135,25 @@ class WorkerPool:
             self._count -= 1
 
     def _fork(self) -> _Worker:
+        for attempt in range(FORK_ATTEMPTS):
+            worker = self._fork_once()
+            if self._probe is None or self._answers_probe(worker):
+                return worker
+            worker.stop()
+            time.sleep(0.01 * (attempt + 1))
+        with self._lock:
+            self._count -= 1
+        raise QueryFailed(f"no query worker could be started ({FORK_ATTEMPTS} tries); the server log may say why")
+
+    def _answers_probe(self, worker: _Worker) -> bool:
+        try:
+            _send(worker.to_worker, pickle.dumps(self._probe))
+            payload = _receive(worker.from_worker, time.monotonic() + PROBE_SECONDS)
+        except OSError:
+            return False
+        return bool(payload)
+
+    def _fork_once(self) -> _Worker:
         generation = self._generation
         task_read, task_write = os.pipe()
         answer_read, answer_write = os.pipe()
