@@ -23,7 +23,7 @@ from typing import BinaryIO, Protocol
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from plangraph.errors import PlangraphError
+from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import RdfFormat
 from plangraph.sparql import Answer, DatasetSpec, Limits, ResultFormat
 from plangraph.sparql_text import QueryText
@@ -57,6 +57,10 @@ class Writer(Protocol):
 
     def add(self, triple: Triple, graph: URIRef) -> None: ...
 
+    def remove(self, triple: Triple, graph: URIRef) -> None:
+        """Removed before anything is added (a triple removed and added in one transaction stays)."""
+        ...
+
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None: ...
 
 
@@ -85,6 +89,11 @@ class Store(Protocol):
         """A CONSTRUCT or DESCRIBE query's triples as an rdflib Graph."""
         ...
 
+    def describe(self, iri: str) -> Graph:
+        """The store's own description of a resource (SPARQL DESCRIBE: its triples, and for the embedded store
+        the closure over blank nodes). The pages use the richer `lookups.resource_context`."""
+        ...
+
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
         """A public query, stopped at limits.timeout, with at most limits.results rows or triples."""
         ...
@@ -111,6 +120,13 @@ class Store(Protocol):
     def set_meta(self, key: str, value: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+def describe_query(iri: str) -> str:
+    """`DESCRIBE <iri>`, refusing text that would end the IRI early and change the query."""
+    if not iri or any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        raise InputError(f"not an IRI: {iri!r}", Location(field="iri"))
+    return f"DESCRIBE <{iri}>"
 
 
 def chunks(items: Iterable[Triple], size: int) -> Iterator[list[Triple]]:

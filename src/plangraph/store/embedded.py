@@ -26,7 +26,7 @@ from plangraph.formats import RdfFormat
 from plangraph.sparql import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, DatasetSpec, Limits, ResultFormat
 from plangraph.sparql_text import QueryText, syntax_error
 from plangraph.store import results
-from plangraph.store.base import GraphInfo, Row, StoreUnavailable, Triple, add_parsed
+from plangraph.store.base import GraphInfo, Row, StoreUnavailable, Triple, add_parsed, describe_query
 from plangraph.store.terms import sparql_term, to_rdflib
 from plangraph.store.workers import WorkerPool
 
@@ -125,6 +125,9 @@ class EmbeddedStore:
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
+    def describe(self, iri: str) -> Graph:
+        return self.construct(describe_query(iri))
+
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
         answer: Answer = self._pool.run((query, spec, fmt, limits.results), limits.timeout)
         return answer
@@ -190,18 +193,13 @@ class EmbeddedStore:
         syntax = results.OX_RDF[fmt.name]
         target = ox.NamedNode(str(graph)) if graph is not None else None
         count = 0
-        try:
-            for quad in ox.parse(path=str(path), format=syntax, base_iri=None):
-                if target is None and not syntax.supports_datasets:
-                    raise InputError("give --graph: a triple syntax needs a named graph to load into")
-                if syntax.supports_datasets and isinstance(quad.graph_name, ox.DefaultGraph) and target is None:
-                    raise InputError("the file has triples in the default graph; give --graph to name their graph",
-                                     Location(file=str(path)))
-                count += 1
-        except SyntaxError as error:
-            raise InputError(f"not valid {fmt.name}: {error}", Location(file=str(path))) from error
-        except OSError as error:
-            raise InputError(f"cannot read: {error}", Location(file=str(path))) from error
+        for quad in results.read_quads(path, fmt):
+            if target is None and not syntax.supports_datasets:
+                raise InputError("give --graph: a triple syntax needs a named graph to load into")
+            if syntax.supports_datasets and isinstance(quad.graph_name, ox.DefaultGraph) and target is None:
+                raise InputError("the file has triples in the default graph; give --graph to name their graph",
+                                 Location(file=str(path)))
+            count += 1
         with self._write_lock:
             try:
                 self._store.bulk_load(path=str(path), format=syntax, to_graph=target)
@@ -231,14 +229,18 @@ class EmbeddedStore:
 
 class _Transaction:
     """Collects the writes of one transaction; they run as one SPARQL update (Oxigraph applies an update
-    request atomically): the graphs to empty first, then one INSERT DATA with every added triple."""
+    request atomically): the graphs to empty first, then one DELETE DATA and one INSERT DATA."""
 
     def __init__(self) -> None:
         self.dropped: list[URIRef] = []
+        self.removed: dict[URIRef, list[Triple]] = {}
         self.added: dict[URIRef, list[Triple]] = {}
 
     def add(self, triple: Triple, graph: URIRef) -> None:
         self.added.setdefault(graph, []).append(triple)
+
+    def remove(self, triple: Triple, graph: URIRef) -> None:
+        self.removed.setdefault(graph, []).append(triple)
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self.dropped.append(graph)
@@ -247,6 +249,9 @@ class _Transaction:
     @property
     def operations(self) -> list[str]:
         found = [f"DROP SILENT GRAPH <{graph}>" for graph in self.dropped]
+        deletes = " ".join(f"GRAPH <{graph}> {{ {_triples(triples)} }}" for graph, triples in self.removed.items()
+                           if triples)
+        found += [f"DELETE DATA {{ {deletes} }}"] if deletes else []
         inserts = " ".join(f"GRAPH <{graph}> {{ {_triples(triples)} }}" for graph, triples in self.added.items()
                            if triples)
         return found + ([f"INSERT DATA {{ {inserts} }}"] if inserts else [])

@@ -19,7 +19,8 @@ from plangraph.formats import RdfFormat
 from plangraph.query_runner import Runner
 from plangraph.sparql import ASK, SELECT, Answer, DatasetSpec, Limits, QueryData, ResultFormat, prepare, run
 from plangraph.sparql_text import QueryText
-from plangraph.store.base import GraphInfo, Row, Triple, add_parsed
+from plangraph.store import results
+from plangraph.store.base import GraphInfo, Row, Triple, add_parsed, describe_query
 
 DEFAULT = URIRef("urn:x-rdflib:default")
 
@@ -68,6 +69,9 @@ class MemoryStore:
         graph = run(prepare(query), QueryData(self.dataset, self._union)).result.graph
         return graph if graph is not None else Graph()
 
+    def describe(self, iri: str) -> Graph:
+        return self.construct(describe_query(iri))
+
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
         runner = self._runners.get(limits)
         if runner is None:
@@ -83,9 +87,11 @@ class MemoryStore:
         with self._lock:
             for graph in writer.dropped:
                 self.dataset.remove_graph(graph)
+            for triple, graph in writer.removed:
+                self.dataset.graph(graph).remove(triple)
             for triple, graph in writer.added:
                 self.dataset.graph(graph).add(triple)
-            if writer.dropped or writer.added:
+            if writer.dropped or writer.removed or writer.added:
                 self._writes += 1
                 self._union = union(self.dataset)
                 self._runners.clear()
@@ -95,6 +101,9 @@ class MemoryStore:
             writer.replace_graph(graph, triples)
 
     def load(self, path: Path, fmt: RdfFormat, graph: URIRef | None) -> int:
+        if fmt.name != "jsonld":  # Oxigraph's parser names the line of a syntax error; rdflib's does not
+            for _ in results.read_quads(path, fmt):
+                pass
         parsed = read_rdf_file(path)
         with self.transaction() as writer:
             return add_parsed(writer, parsed, graph, path)
@@ -109,10 +118,14 @@ class MemoryStore:
 class _Transaction:
     def __init__(self) -> None:
         self.dropped: list[URIRef] = []
+        self.removed: list[tuple[Triple, URIRef]] = []
         self.added: list[tuple[Triple, URIRef]] = []
 
     def add(self, triple: Triple, graph: URIRef) -> None:
         self.added.append((triple, graph))
+
+    def remove(self, triple: Triple, graph: URIRef) -> None:
+        self.removed.append((triple, graph))
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self.dropped.append(graph)

@@ -50,7 +50,16 @@ from plangraph.sparql import (
 )
 from plangraph.sparql_text import QueryText
 from plangraph.store import results
-from plangraph.store.base import GraphInfo, Row, StoreError, StoreUnavailable, Triple, add_parsed, chunks
+from plangraph.store.base import (
+    GraphInfo,
+    Row,
+    StoreError,
+    StoreUnavailable,
+    Triple,
+    add_parsed,
+    chunks,
+    describe_query,
+)
 from plangraph.store.terms import sparql_term, to_oxigraph, to_rdflib
 
 META_GRAPH = "urn:plangraph:store"
@@ -228,6 +237,10 @@ class RemoteStore:
         except SyntaxError as error:
             raise StoreError(f"the store answered RDF that does not parse: {error}") from error
 
+    def describe(self, iri: str) -> Graph:
+        """Virtuoso answers an empty DESCRIBE without a dataset; plangraph always names its graphs."""
+        return self.construct(describe_query(iri))
+
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, limits: Limits) -> Answer:
         """Ask the store in SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), keep at most the result
         limit, and write the format the client asked for."""
@@ -240,7 +253,7 @@ class RemoteStore:
             variables = list(answer.get("head", {}).get("vars", []))
             bindings = answer.get("results", {}).get("bindings", [])
             truncated = len(bindings) > limits.results
-            bindings = bindings[:limits.results]
+            bindings = [_sparql_11(binding) for binding in bindings[:limits.results]]
             if fmt.name == "json":
                 body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                                   ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -257,9 +270,9 @@ class RemoteStore:
     def transaction(self) -> Iterator[_Transaction]:
         writer = _Transaction()
         yield writer
-        if not (writer.dropped or writer.added):
+        if not (writer.dropped or writer.removed or writer.added):
             return
-        for graph in [*writer.dropped, *writer.added]:
+        for graph in [*writer.dropped, *writer.removed, *writer.added]:
             if not self._is_ours(str(graph)):
                 raise InputError(f"the graph <{graph}> is outside the graphs plangraph manages in this store "
                                  f"(PLANGRAPH_STORE_GRAPHS: {', '.join(self.prefixes)})", Location(field="graph"))
@@ -269,6 +282,8 @@ class RemoteStore:
             raise InputError(f"more than {BLANK_BATCH} statements with blank nodes: a remote store takes them in one "
                              "request only (their labels hold within it); give the nodes IRIs")
         drops = [f"DROP SILENT GRAPH <{graph}>" for graph in writer.dropped]
+        drops += [_insert(graph, triples).replace("INSERT DATA", "DELETE DATA", 1)
+                  for graph, triples in writer.removed.items() if triples]
         inserts = [(graph, batch) for graph, triples in writer.added.items()
                    for batch in chunks((t for t in triples if not _has_blank(t)), self.batch)]
         first = [_insert(*inserts[0])] if inserts else []
@@ -348,10 +363,14 @@ class RemoteStore:
 class _Transaction:
     def __init__(self) -> None:
         self.dropped: list[URIRef] = []
+        self.removed: dict[URIRef, list[Triple]] = {}
         self.added: dict[URIRef, list[Triple]] = {}
 
     def add(self, triple: Triple, graph: URIRef) -> None:
         self.added.setdefault(graph, []).append(triple)
+
+    def remove(self, triple: Triple, graph: URIRef) -> None:
+        self.removed.setdefault(graph, []).append(triple)
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self.dropped.append(graph)
@@ -419,3 +438,9 @@ def _message(error: Exception) -> str:
     return text[:400]
 
 
+
+
+def _sparql_11(binding: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """A binding in the SPARQL 1.1 JSON results format: Virtuoso still writes SPARQL 1.0's 'typed-literal'."""
+    return {name: {**term, "type": "literal"} if term.get("type") == "typed-literal" else term
+            for name, term in binding.items()}

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from plangraph.errors import InputError, Location
+from plangraph.formats import RdfFormat
 from plangraph.namespaces import PREFIX_IRIS
 from plangraph.sparql import ASK, ResultFormat
 from plangraph.store.terms import XSD_STRING
@@ -18,6 +21,17 @@ from plangraph.store.terms import XSD_STRING
 Solution = Sequence[object | None]
 OX_RDF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
           "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+
+
+def read_quads(path: Path, fmt: RdfFormat) -> Iterator[ox.Quad]:
+    """Oxigraph's streaming parser over a file (any syntax but JSON-LD, which plangraph reads itself so that no
+    remote context is fetched); a syntax error is an InputError naming the file, with Oxigraph's line and column."""
+    try:
+        yield from ox.parse(path=str(path), format=OX_RDF[fmt.name], base_iri=None)
+    except SyntaxError as error:
+        raise InputError(f"not valid {fmt.name}: {error}", Location(file=str(path))) from error
+    except OSError as error:
+        raise InputError(f"cannot read: {error}", Location(file=str(path))) from error
 
 
 def _json_term(term: object) -> dict[str, str]:
