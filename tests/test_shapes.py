@@ -1,8 +1,9 @@
 """The SHACL shapes, driven by data files: one directory per node shape under tests/data/shapes/.
 
 `valid*.ttl` must conform. `invalid-<rule>.ttl` must fail on that rule only: its first comment lines
-say which message to expect (`# expect: …` German, `# expect-en: …` English), and every result must
-come from the directory's node shape (or one of its property shapes) and carry that message.
+say which message to expect (`# expect: …` German, `# expect-en: …` English) and, where given, at
+which property (`# expect-path: pg:statusOf`), and every result must come from the directory's node
+shape (or one of its property shapes) and carry that message at that path.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targ
 class Result:
     source_shape: Node
     source_constraint: Node | None
+    path: Node | None
     messages: tuple[str, ...]
 
 
@@ -56,7 +58,7 @@ def _expectations(path: Path) -> dict[str, str]:
         if not line.startswith("#"):
             break
         key, sep, value = line[1:].strip().partition(":")
-        if sep and key in ("expect", "expect-en"):
+        if sep and key in ("expect", "expect-en", "expect-path"):
             found[key] = value.strip()
     return found
 
@@ -82,6 +84,7 @@ def _validate(path: Path) -> Outcome:
         Result(
             source_shape=report.value(node, SH.sourceShape),
             source_constraint=report.value(node, SH.sourceConstraint),
+            path=report.value(node, SH.resultPath),
             messages=tuple(str(message) for message in report.objects(node, SH.resultMessage)),
         )
         for report_node in report.subjects(RDF.type, SH.ValidationReport)
@@ -122,6 +125,9 @@ def test_invalid_example_fails_on_its_rule(path: Path) -> None:
                     f"{_case_id(path)}: a result lacks the expected message {expected[key]!r} "
                     f"(only the intended rule may fail):\n{outcome.text}"
                 )
+        if "expect-path" in expected:
+            path_iri = _shapes().namespace_manager.expand_curie(expected["expect-path"])
+            assert result.path == path_iri, f"{_case_id(path)}: a result is at {result.path}, not {path_iri}"
 
 
 def test_every_node_shape_has_valid_and_invalid_examples() -> None:
@@ -221,6 +227,7 @@ def test_sh_in_lists_name_concepts_of_the_vocabulary() -> None:
     schemes = {
         PG["AttributionShape-role"]: PG.Roles,
         PG["MeasureShape-status"]: PG.MeasureStatuses,
+        PG["StatusReportShape-status"]: PG.MeasureStatuses,
     }
     for prop, scheme in schemes.items():
         head = shapes.value(prop, SH["in"])

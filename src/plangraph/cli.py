@@ -48,6 +48,10 @@ def _open_store(settings: dict[str, str], sync: bool = True) -> Store:
         result = ensure_published(store, Path(settings["dataset"]))
         if result.changed:
             click.echo(f"{store.description}: {result.describe()}", err=True)
+            from plangraph.submissions import Submissions
+
+            # the published text is back as it was built: the stewards' corrections take it out again
+            Submissions(store, Minter(settings["base_iri"]), resources.shapes_graph()).reapply_corrections()
     return store
 
 
@@ -106,21 +110,21 @@ def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None,
 
     Exit 0: every file conforms; 1: violations; 2: a file cannot be read or parsed.
     """
+    from plangraph.checks import check_entry
     from plangraph.dataset import read_rdf_file, union
-    from plangraph.lookups import entry_context
-    from plangraph.validate import render_json, render_text, render_turtle, report_as_json, validate_entry
+    from plangraph.validate import render_json, render_text, render_turtle, report_as_json
 
     settings = _settings(dataset=str(dataset) if dataset else None, store=store)
     try:
         entries = [(path, union(read_rdf_file(path, base=settings["base_iri"]))) for path in files]
+        shapes = resources.shapes_graph()
         data = _open_store(settings)
-        contexts = [entry_context(data, entry) for _, entry in entries]
-        data.close()
+        try:  # the plan rules ask the store: it stays open until every entry is checked
+            reports = [(path, check_entry(data, entry, shapes)) for path, entry in entries]
+        finally:
+            data.close()
     except PlangraphError as error:
         _fail(error)
-    shapes = resources.shapes_graph()
-    reports = [(path, validate_entry(entry, context, shapes))
-               for (path, entry), context in zip(entries, contexts, strict=True)]
     conforms = all(report.conforms for _, report in reports)
     if fmt == "json" and len(reports) > 1:  # one JSON document, whatever the number of files
         per_file = [{"file": str(path), **report_as_json(report)} for path, report in reports]
@@ -133,6 +137,63 @@ def validate(files: tuple[Path, ...], lang: str, fmt: str, dataset: Path | None,
         else:
             click.echo(render_text(report, lang=lang, source=str(path)), nl=False)
     sys.exit(0 if conforms else 1)
+
+
+@main.command("import-csv", epilog=SETTINGS_EPILOG)
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where the Turtle of the entries goes (default: standard output).")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of the messages.")
+@click.option("--template", is_flag=True, help="Print the CSV template (one example row) and exit.")
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help=help_for("dataset"))
+@click.option("--store", default=None, help=help_for("store"))
+def import_csv(file: Path | None, out: Path | None, lang: str, template: bool, dataset: Path | None,
+               store: str | None) -> None:
+    """Turn a sheet of measures (CSV as Excel saves it: UTF-8 or Windows-1252, ',' or ';') into entries: a status
+    report for each row whose measure is published, a new measure for every other row. Each entry is checked in
+    the context of the published dataset; problems are named by row and column on stderr.
+
+    Exit 0: every row conforms (the Turtle of all entries on stdout or in --out); 1: problems, nothing written;
+    2: the file cannot be read.
+    """
+    from datetime import date
+
+    from plangraph.csv_import import TEMPLATE_FILE, import_rows, read_csv
+
+    if template:
+        sys.stdout.buffer.write(TEMPLATE_FILE.read_bytes())
+        return
+    settings = _settings(dataset=str(dataset) if dataset else None, store=store)
+    try:
+        if file is None:
+            raise InputError("give a CSV file (or --template for the template)")
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read the file: {error.strerror}", Location(file=str(file))) from error
+        rows = read_csv(data, str(file))
+        shapes = resources.shapes_graph()
+        opened = _open_store(settings)
+        try:  # the entries are resolved and checked against the store: it stays open until every row is done
+            result = import_rows(rows, opened, Minter(settings["base_iri"]), date.today(), shapes)
+        finally:
+            opened.close()
+    except PlangraphError as error:
+        _fail(error)
+    for problem in result.problems:
+        click.echo(problem.render(str(file), lang), err=True)
+    if not result.conforms:
+        sys.exit(1)
+    turtle = result.graph().serialize(format="turtle")
+    if out is None:
+        click.echo(turtle, nl=False)
+        return
+    try:
+        out.write_text(turtle, encoding="utf-8")
+    except OSError as error:
+        _fail(InputError(f"cannot write: {error.strerror}", Location(file=str(out))))
+    click.echo(f"{file}: {len(result.entries)} entries written to {out}", err=True)
 
 
 @main.command(epilog=SETTINGS_EPILOG)
@@ -203,6 +264,7 @@ def serve(host: str | None, port: str | None, dataset: Path | None, store: str |
             "QUERY_TIMEOUT": settings["query_timeout"], "RESULT_LIMIT": settings["result_limit"],
             "SERVICE_ALLOWLIST": settings["service_allowlist"], "QUERY_WORKERS": settings["query_workers"],
             "LICENSE": settings["license"] or None, "PUBLISHER_NAME": settings["publisher_name"] or None,
+            "TOKENS_FILE": settings["tokens_file"] or None,
         })
     except PlangraphError as error:
         _fail(error)
@@ -239,6 +301,60 @@ def load(files: tuple[Path, ...], graph: str | None, store: str | None) -> None:
         data.close()
     except PlangraphError as error:
         _fail(error)
+
+
+@main.command(epilog=SETTINGS_EPILOG)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--server", default="http://127.0.0.1:5000", show_default=True, help="The plangraph server.")
+@click.option("--token", envvar="PLANGRAPH_TOKEN", default=None,
+              help="Your write token (better: the environment variable PLANGRAPH_TOKEN, which `ps` does not show).")
+@click.option("--idempotency-key", "key", default=None,
+              help="A key of your choice: sending the same file with the same key again stores it once.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of the problems reported.")
+def submit(files: tuple[Path, ...], server: str, token: str | None, key: str | None, lang: str) -> None:
+    """Submit entries (a new measure, a status report, a correction) to a server's /api/submissions.
+
+    Exit 0: every entry stored; 1: an entry does not conform (its report on stderr; nothing of it stored);
+    2: a file cannot be read, the token is refused or the server cannot be reached.
+    """
+    from plangraph.client import report_lines
+    from plangraph.client import submit as post
+
+    if not token:
+        _fail(InputError("give a write token: --token or the environment variable PLANGRAPH_TOKEN"))
+    assert token is not None
+    refused = False
+    for path in files:
+        try:
+            answer = post(server, token, path, f"{key}:{path.name}" if key and len(files) > 1 else key)
+        except PlangraphError as error:
+            _fail(error)
+        if answer.status == 422:
+            refused = True
+            click.echo(f"{path}: does not conform, nothing stored", err=True)
+            for line in report_lines(answer.body, lang):
+                click.echo(f"  {line}", err=True)
+            continue
+        stored = "stored" if answer.body.get("created", True) else "already stored (same idempotency key)"
+        click.echo(f"{path}: {stored}: {answer.body.get('submission')}")
+        for entity, page in (answer.body.get("pages") or {}).items():
+            click.echo(f"  {entity} -> {page}")
+    sys.exit(1 if refused else 0)
+
+
+@main.command()
+@click.argument("holder")
+def token(holder: str) -> None:
+    """Make a new write token for HOLDER: prints the token (give it to the holder) and, on stderr, the line to
+    add to the tokens file (PLANGRAPH_TOKENS_FILE), which holds only its SHA-256."""
+    from plangraph.tokens import digest, new_token
+
+    if not holder.strip() or "\n" in holder:
+        _fail(InputError("the holder is a name on one line", Location(field="HOLDER")))
+    value = new_token()
+    click.echo(value)
+    click.echo(f"add to the tokens file: {holder.strip()} {digest(value)}", err=True)
 
 
 def _read_text(path: Path) -> str:

@@ -140,6 +140,32 @@ class Part:
 
 
 @dataclass
+class Report:
+    """One dated status of a measure (a pg:StatusReport), or its status as the plan states it."""
+
+    id: str  # the fragment of its hash IRI ("" for the plan's own status)
+    date: str  # ISO date ("" when the plan's status has no date)
+    status: list[Value]
+    text: list[Value]
+    remarks: list[Value]
+    by: list[Value]  # who reported it
+    recorded: str  # when it was stored (prov:generatedAtTime)
+
+
+@dataclass
+class Correction:
+    """A corrected text field, with the wording it replaced."""
+
+    id: str
+    field: Value
+    text: list[Value]
+    replaced: list[Value]
+    reason: list[Value]
+    by: list[Value]
+    recorded: str
+
+
+@dataclass
 class ResourceView:
     iri: str
     lang: str
@@ -157,6 +183,8 @@ class ResourceView:
     measures: list[Item]
     parts: list[Part]
     incoming: list[Row]
+    history: list[Report] = field(default_factory=list)  # newest first; the plan's own status last
+    corrections: list[Correction] = field(default_factory=list)  # newest first
 
 
 @dataclass(frozen=True)
@@ -420,9 +448,21 @@ def resource_view(graph: Graph, iri: str, lang: str, linker: Linker, vocabulary:
         for extra, bucket in ((via, item.via), (role, item.roles)):
             if extra is not None and all(v.iri != str(extra) for v in bucket):
                 bucket.append(value(labeller, linker, extra))
+    reports = sorted(graph.subjects(PG.statusOf, node), key=lambda r: (str(graph.value(r, DCTERMS.date)),
+                                                                        str(graph.value(r, PROV.generatedAtTime))),
+                     reverse=True)
+    fixes = sorted(graph.subjects(PG.correctionOf, node), key=lambda c: str(graph.value(c, PROV.generatedAtTime)),
+                   reverse=True)
+    covered |= {(r, PG.statusOf) for r in reports} | {(c, PG.correctionOf) for c in fixes}
+    history = [_report(graph, labeller, linker, r, iri) for r in reports]
+    if history and (node, PG.statusText, None) in graph:  # the plan's own status: the oldest entry
+        history.append(Report("", "", [value(labeller, linker, o) for o in _ordered(graph.objects(node, ADMS.status))],
+                              values(PG.statusText), [], [], ""))
+    corrections = [_correction(graph, labeller, linker, c, iri) for c in fixes]
+    apart = set(reports) | set(fixes)
     parts = [Part(str(d).partition("#")[2], labeller.label(d, iri),
                   [value(labeller, linker, o) for o in _ordered(graph.objects(d, RDF.type))],
-                  _rows(graph, labeller, linker, d, {RDF.type}, iri)) for d in dependents(graph, iri)]
+                  _rows(graph, labeller, linker, d, {RDF.type}, iri)) for d in dependents(graph, iri) if d not in apart]
     incoming: dict[Node, list[Node]] = {}
     for s, p in sorted(graph.subject_predicates(node), key=str):
         shown = p in INVERSES and (node, INVERSES[p], s) in graph  # the same link, stated both ways
@@ -437,11 +477,34 @@ def resource_view(graph: Graph, iri: str, lang: str, linker: Linker, vocabulary:
         rows=_rows(graph, labeller, linker, node, SHOWN_APART, iri),
         children=children, children_kind=str(kind)[len(str(PG)):] if kind else None,
         measures=sorted(measures.values(), key=lambda i: _notation_key(graph, URIRef(i.link.iri or ""))),
-        parts=parts,
+        parts=parts, history=history, corrections=corrections,
         incoming=[Row(_property(labeller, linker, p), [value(labeller, linker, s) for s in
                                                    sorted(set(subjects), key=lambda n: _notation_key(graph, n))])
                   for p, subjects in sorted(incoming.items(), key=lambda item: str(item[0]))],
     )
+
+
+def _report(graph: Graph, labeller: Labeller, linker: Linker, report: Node, iri: str) -> Report:
+    def literals(prop: URIRef) -> list[Value]:
+        return [value(labeller, linker, o) for o in labeller.pick(labeller.literals(report, prop))]
+
+    return Report(str(report).partition("#")[2], str(graph.value(report, DCTERMS.date) or ""),
+                  [value(labeller, linker, o) for o in _ordered(graph.objects(report, ADMS.status))],
+                  literals(PG.statusText), literals(PG.remark),
+                  [value(labeller, linker, o, iri) for o in _ordered(graph.objects(report, PROV.wasAttributedTo))],
+                  str(graph.value(report, PROV.generatedAtTime) or ""))
+
+
+def _correction(graph: Graph, labeller: Labeller, linker: Linker, correction: Node, iri: str) -> Correction:
+    def literals(prop: URIRef) -> list[Value]:
+        return [value(labeller, linker, o) for o in _ordered(graph.objects(correction, prop))]
+
+    prop = graph.value(correction, PG.correctedProperty)
+    by = [value(labeller, linker, o, iri) for o in _ordered(graph.objects(correction, PROV.wasAttributedTo))]
+    return Correction(str(correction).partition("#")[2],
+                      _property(labeller, linker, prop) if prop is not None else Value("?"),
+                      literals(PROV.value), literals(PG.replacedText), literals(RDFS.comment), by,
+                      str(graph.value(correction, PROV.generatedAtTime) or ""))
 
 
 # --- the overview's index and the not-found page ------------------------------------------------------------

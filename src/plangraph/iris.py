@@ -6,6 +6,7 @@ IRI (the `PLANGRAPH_BASE_IRI` setting) and readable slugs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,6 +101,14 @@ class Minter:
 
     def event(self, name: str) -> URIRef:
         return self._iri(f"ereignis/{slug(name)}")
+
+    # what data stewards add ---------------------------------------------------------------
+    def steward(self, holder: str) -> URIRef:
+        """The agent a write token's holder acts as (prov:wasAttributedTo of what they submit)."""
+        return self._iri(f"redaktion/{slug(holder) or hashlib.sha256(holder.encode('utf-8')).hexdigest()[:16]}")
+
+    def submission(self, key: str) -> URIRef:
+        return self._iri(f"einreichung/{key}")
 
     def is_local(self, iri: str) -> bool:
         return iri.startswith(self.base)

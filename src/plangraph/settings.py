@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_graphs", "PLANGRAPH_STORE_GRAPHS", "https://w3id.org/plangraph/",
             "Remote store: comma-separated prefixes of the graph IRIs that are plangraph's (the base IRI is "
             "always one); the default graph of a query is the union of these graphs."),
+    Setting("tokens_file", "PLANGRAPH_TOKENS_FILE", "",
+            "File of write tokens for /api/submissions: one line per token, the holder's name, a space, the "
+            "SHA-256 hex of the token (`plangraph token NAME` makes one); empty: writes are off."),
     Setting("query_cache", "PLANGRAPH_QUERY_CACHE", "64",
             "Megabytes of SPARQL answers kept and served again while the data does not change; 0: none."),
 )

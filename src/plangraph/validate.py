@@ -84,6 +84,15 @@ def validate_entry(entry: Graph, context: Graph, shapes: Graph) -> ValidationRep
     return ValidationReport(conforms, problems, _restricted_report(full.graph, problems, conforms))
 
 
+def with_problems(report: ValidationReport, extra: list[Problem]) -> ValidationReport:
+    """The report with problems found outside the shapes (the plan rules) merged in, sorted and said once like
+    the shapes' own, and its sh:ValidationReport graph rebuilt so that the Turtle report holds them too."""
+    unique = {(_problem_key(p), p.severity): p for p in [*report.problems, *extra]}
+    problems = sorted(unique.values(), key=_problem_key)
+    conforms = not any(p.severity == "Violation" for p in problems)
+    return ValidationReport(conforms, problems, _restricted_report(report.graph, problems, conforms))
+
+
 def _focus_nodes(entry: Graph, subjects: set[Node]) -> list[URIRef] | None:
     """The entry's IRI subjects, the only nodes worth validating (the context's own nodes were validated when
     they were published), so that the cost follows the entry, not the context. pyshacl names focus nodes by

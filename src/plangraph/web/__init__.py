@@ -14,16 +14,20 @@ from typing import Any
 
 from flask import Flask
 
+from plangraph import resources
 from plangraph.iris import DEFAULT_BASE_IRI, Minter
 from plangraph.lookups import Digests
 from plangraph.publish import ensure_published
 from plangraph.store import MEMORY, Store, open_store
+from plangraph.submissions import Submissions
+from plangraph.tokens import Tokens
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """App factory. Config: STORE, DATASET (the published TriG), BASE_IRI (defaults to the Herne base),
-    STORE_UPDATE and STORE_GRAPHS (remote stores), QUERY_* limits and LICENSE / PUBLISHER_NAME."""
-    from plangraph.web import errors, explore, linked_data, pages, portal, sparql, stewards
+    STORE_UPDATE and STORE_GRAPHS (remote stores), QUERY_* limits, LICENSE / PUBLISHER_NAME and TOKENS_FILE
+    (write tokens for /api/submissions; none: writes are off)."""
+    from plangraph.web import errors, explore, linked_data, pages, portal, sparql, stewards, submissions
 
     app = Flask(__name__)
     app.config.update({"BASE_IRI": DEFAULT_BASE_IRI, "STORE": MEMORY})
@@ -33,11 +37,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["plangraph.sync"] = ensure_published(store, Path(app.config["DATASET"]))
     app.extensions["plangraph.store"] = store
     app.extensions["plangraph.digests"] = Digests(store)
-    app.extensions["plangraph.minter"] = Minter(app.config["BASE_IRI"])
+    minter = app.extensions["plangraph.minter"] = Minter(app.config["BASE_IRI"])
+    app.extensions["plangraph.submissions"] = Submissions(store, minter, resources.shapes_graph())
+    app.extensions["plangraph.submissions"].reapply_corrections()  # a rebuilt plan brings the old wording back
+    tokens_file = app.config.get("TOKENS_FILE")
+    app.extensions["plangraph.tokens"] = Tokens(Path(tokens_file) if tokens_file else None)
     errors.register(app)
     app.register_blueprint(pages.pages)
     app.register_blueprint(explore.explore)
     app.register_blueprint(stewards.stewards)
+    app.register_blueprint(submissions.submissions)
     app.register_blueprint(sparql.sparql)
     app.register_blueprint(portal.portal)
     app.register_blueprint(linked_data.linked_data)  # last: it answers every path the others do not

@@ -1,4 +1,5 @@
-"""What the routes read from the app: the store, its per-version digests and the IRI minter."""
+"""What the routes read from the app: the store, its per-version digests, the IRI minter, the write path
+(submissions) and the write tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from flask import current_app
 from plangraph.iris import Minter
 from plangraph.lookups import Digests
 from plangraph.store import Store
+from plangraph.submissions import Submissions
+from plangraph.tokens import Tokens
 
 
 def store() -> Store:
@@ -16,6 +19,16 @@ def store() -> Store:
 
 def digests() -> Digests:
     value: Digests = current_app.extensions["plangraph.digests"]
+    return value
+
+
+def submissions() -> Submissions:
+    value: Submissions = current_app.extensions["plangraph.submissions"]
+    return value
+
+
+def tokens() -> Tokens:
+    value: Tokens = current_app.extensions["plangraph.tokens"]
     return value
 
 
