@@ -41,7 +41,8 @@ def correction(new: str) -> Graph:
 
 
 def descriptions(store: MemoryStore) -> list[str]:
-    return sorted(str(row["d"]) for row in store.select(f"SELECT ?d WHERE {{ <{MEASURE}> <{DCTERMS.description}> ?d }}"))
+    rows = store.select(f"SELECT ?d WHERE {{ <{MEASURE}> <{DCTERMS.description}> ?d }}")
+    return sorted(str(row["d"]) for row in rows)
 
 
 def test_a_correction_survives_the_published_dataset_being_loaded_again(published: MemoryStore, dataset_file: Path,
