@@ -162,6 +162,20 @@ def test_a_status_row_without_a_date_is_dated_today(store: MemoryStore) -> None:
     assert row.entry.focus == URIRef(f"{B2_2}#status-2026-11-24")
 
 
+def test_a_status_worded_as_a_category_sets_it_in_the_report_too(store: MemoryStore) -> None:
+    data = (HEADER + ",B2.2,,,,in Umsetzung,,,\n,B2.3,,,,In Umsetzung seit Mai.,,,\n").encode()
+    exact, worded = rows_to_entries(read_csv(data, "x.csv"), store, MINTER, TODAY)
+    assert exact.entry.graph.value(exact.entry.focus, ADMS.status) == PG.StatusInProgress
+    assert worded.entry.graph.value(worded.entry.focus, ADMS.status) is None
+
+
+def test_a_changed_place_in_a_status_row_is_a_problem(store: MemoryStore) -> None:
+    data = (HEADER + ",B2.2,,,,Läuft.,,Herne,\n,B2.2,,,,Läuft.,,Elpeshof,\n").encode()
+    same, other = rows_to_entries(read_csv(data, "x.csv"), store, MINTER, TODAY)
+    assert [p.field for p in same.entry.problems] == []
+    assert "places" in [p.field for p in other.entry.problems]
+
+
 def test_a_changed_text_in_a_status_row_asks_for_a_correction(store: MemoryStore) -> None:
     [row] = rows_to_entries(read_csv(read("stand-mit-anderem-text.csv"), "x.csv"), store, MINTER, TODAY)
     assert row.entry.kind == "status"
@@ -185,9 +199,11 @@ def test_the_templates_example_row_is_not_imported_unchanged(store: MemoryStore)
 
 
 def test_the_template_has_the_columns_and_one_example_row() -> None:
-    lines = TEMPLATE_FILE.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "Handlungsziel,Maßnahme,Text,Verantwortlich,Zielgruppe,Status,Bemerkungen,Orte,Stand"
-    assert lines[0].split(",") == list(COLUMNS.values())
+    # ';' and a BOM: what German Excel opens correctly with a double click
+    assert TEMPLATE_FILE.read_bytes().startswith(b"\xef\xbb\xbf")
+    lines = TEMPLATE_FILE.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Handlungsziel;Maßnahme;Text;Verantwortlich;Zielgruppe;Status;Bemerkungen;Orte;Stand"
+    assert lines[0].split(";") == list(COLUMNS.values())
     [row] = read_csv(TEMPLATE_FILE.read_bytes(), "vorlage.csv")
     assert row.cells["remarks"].startswith("Beispielzeile")
 
@@ -277,4 +293,4 @@ def test_cli_exits_2_on_a_sheet_it_cannot_read(run_cli: RunCli, args: tuple[Path
 def test_cli_prints_the_template(run_cli: RunCli) -> None:
     code, stdout, err = run_cli("import-csv", "--template")
     assert code == 0, err
-    assert stdout == (PROJECT_ROOT / "data" / "templates" / "massnahmen.csv").read_text(encoding="utf-8")
+    assert stdout.encode("utf-8") == (PROJECT_ROOT / "data" / "templates" / "massnahmen.csv").read_bytes()  # BOM, CRLF

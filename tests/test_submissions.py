@@ -357,3 +357,73 @@ def test_the_receipt_links_to_pages_that_exist(server: str) -> None:
     assert (URIRef(receipt["submission"]), URIRef("http://www.w3.org/ns/prov#generated"),
             URIRef(receipt["entities"][0])) in graph
     assert json.loads(json.dumps(receipt)) == receipt  # plain JSON
+
+
+# --- forms as JSON and sheets as CSV ------------------------------------------------------------------------
+
+CSV_DIR = Path(__file__).parent / "data" / "csv"
+
+
+def test_a_form_as_json_is_checked_with_problems_by_field(server: str) -> None:
+    body = {"kind": "status", "fields": {"measure": "B2.9", "date": "2025-08-01", "status": "Text."}}
+    response = requests.post(server + "validate", json=body, timeout=30)
+    assert response.status_code == 200
+    report = response.json()
+    assert report["conforms"] is False
+    [problem] = report["fields"]["measure"]
+    assert problem["value"] == "B2.9" and "B2.9" in problem["message"]
+    body["fields"]["measure"] = "B2.2"
+    assert requests.post(server + "validate", json=body, timeout=30).json()["conforms"] is True
+    english = requests.post(server + "validate?lang=en", json={"kind": "status", "fields": {"measure": "B2.2"}},
+                            timeout=30).json()
+    assert "status report" in english["fields"]["status"][0]["message"]
+
+
+def test_a_form_as_json_is_stored_or_refused_with_422(server: str) -> None:
+    wrong = {"kind": "status", "fields": {"measure": "B2.2", "date": "2025-08-02", "status": ""}}
+    response = requests.post(server + "api/submissions", json=wrong, headers={"Authorization": f"Bearer {TOKEN}"},
+                             timeout=30)
+    assert response.status_code == 422
+    assert "status" in response.json()["fields"]
+    right = {"kind": "status", "fields": {"measure": "B2.2", "date": "2025-08-02", "status": "Als JSON gemeldet.",
+                                          "status_category": "in Umsetzung"}}
+    response = requests.post(server + "api/submissions", json=right, headers={"Authorization": f"Bearer {TOKEN}"},
+                             timeout=30)
+    assert response.status_code == 201, response.text
+    assert response.json()["entities"] == [f"{MEASURE}#status-2025-08-02"]
+    assert "Als JSON gemeldet." in [r["text"] for r in reports_of(server)]
+
+
+def test_a_sheet_with_a_misspelled_target_group_names_row_and_column_and_stores_nothing(server: str) -> None:
+    sheet = (CSV_DIR / "unbekannte-zielgruppe.csv").read_bytes()
+    checked = requests.post(server + "validate", data=sheet, headers={"Content-Type": "text/csv"}, timeout=30)
+    assert checked.status_code == 200
+    problems = checked.json()["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [(3, "Zielgruppe")]
+    before = sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    refused = requests.post(server + "api/submissions", data=sheet, timeout=30,
+                            headers={"Content-Type": "text/csv", "Authorization": f"Bearer {TOKEN}"})
+    assert refused.status_code == 422
+    assert sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+
+
+def test_a_conforming_sheet_is_stored_row_by_row(server: str) -> None:
+    sheet = ("Handlungsziel;Maßnahme;Text;Verantwortlich;Zielgruppe;Status;Bemerkungen;Orte;Stand\r\n"
+             ";B2.1;;;;Aus der Tabelle gemeldet.;;;2025-09-30\r\n").encode("utf-8-sig")
+    response = requests.post(server + "api/submissions", data=sheet, timeout=30,
+                             headers={"Content-Type": "text/csv", "Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 201, response.text
+    [receipt] = response.json()["receipts"]
+    assert receipt["kind"] == "status"
+    measure = f"{BASE}wohnen-und-stadtentwicklung/massnahme/B2-1"
+    assert "Aus der Tabelle gemeldet." in [r["text"] for r in reports_of(server, measure)]
+
+
+def test_the_validate_page_offers_every_kind_and_the_template(server: str) -> None:
+    for kind in ("status", "measure", "correction", "csv", "rdf"):
+        page = requests.get(server + "validate", params={"kind": kind}, timeout=30)
+        assert page.status_code == 200 and 'aria-current="page"' in page.text
+    assert requests.get(server + "validate", params={"kind": "nonsense"}, timeout=30).status_code == 400
+    template = requests.get(server + "validate/vorlage.csv", timeout=30)
+    assert template.status_code == 200 and template.headers["Content-Type"].startswith("text/csv")
+    assert template.content.decode("utf-8-sig").startswith("Handlungsziel;Maßnahme;Text")

@@ -343,7 +343,7 @@ def submit(files: tuple[Path, ...], server: str, token: str | None, key: str | N
     sys.exit(1 if refused else 0)
 
 
-@main.command()
+@main.command(epilog=SETTINGS_EPILOG)
 @click.argument("holder")
 def token(holder: str) -> None:
     """Make a new write token for HOLDER: prints the token (give it to the holder) and, on stderr, the line to

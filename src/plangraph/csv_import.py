@@ -25,6 +25,7 @@ from plangraph.resolve import (
     ACTION_GOAL,
     MEASURE,
     PLACE,
+    STATUS,
     Unresolved,
     candidates,
     clean,
@@ -192,8 +193,12 @@ def _row_entry(row: Row, store: Store, minter: Minter, today: date) -> Entry:
     measure = _published(store, cells.get("number", ""), serves)
     if measure is None:
         return build_entry("measure", {f.name: cells.get(f.name, "") for f in MEASURE_FIELDS}, store, minter, today)
-    entry = build_entry("status", {"measure": str(measure), "date": cells.get(DATE, ""),
-                                   "status": cells.get("status", ""), "remarks": cells.get("remarks", "")},
+    status = clean(cells.get("status", ""))
+    # as for a new measure: a status worded exactly as a category sets the category too
+    category = resolve_names(store, STATUS, [status], suggest=False).get(status) if status else None
+    entry = build_entry("status", {"measure": str(measure), "date": cells.get(DATE, ""), "status": status,
+                                   "status_category": str(category) if isinstance(category, URIRef) else "",
+                                   "remarks": cells.get("remarks", "")},
                         store, minter, today)
     if isinstance(serves, Unresolved):
         entry.problems.append(FieldProblem("goal", goal, serves.messages))
@@ -240,6 +245,8 @@ def _correction_field(prop: URIRef) -> tuple[str, str]:
 
 
 def _changed_places(store: Store, measure: URIRef, cells: dict[str, str]) -> list[FieldProblem]:
+    """Places other than the published ones: no entry of a status row could carry them, so they are not lost
+    silently."""
     given = [p for p in re.split(r"[;\n]", clean(cells.get("places", ""))) if clean(p)]
     if not given:
         return []

@@ -349,7 +349,7 @@ def _status(b: _Builder) -> None:
     if isinstance(category, Unresolved):
         b.problem("status_category", category_text, category.messages)
     if measure is not None and day is not None:
-        b.focus = URIRef(f"{measure}#status-{day.isoformat()}")
+        b.focus = b.minter.status_report(measure, day.isoformat())
         b.add(RDF.type, PG.StatusReport)
         b.add(PG.statusOf, measure)
         b.add(DCTERMS.date, Literal(day.isoformat(), datatype=XSD.date))
@@ -368,7 +368,7 @@ def _correction(b: _Builder) -> None:
             "de": f"„{chosen}“ ist kein berichtigbares Feld; möglich sind: {', '.join(CORRECTABLE)}.",
             "en": f'"{chosen}" is not a field that can be corrected; possible are: {", ".join(CORRECTABLE)}.'})
     if target is not None:  # named by day and field, so that one day's corrections of two fields do not clash
-        b.focus = URIRef(f"{target}#korrektur-{b.today.isoformat()}{_suffix(prop)}")
+        b.focus = b.minter.correction(target, b.today.isoformat(), _field_name(prop))
         b.add(RDF.type, PG.TextCorrection)
         b.add(PG.correctionOf, target)
     if prop is not None:
@@ -382,10 +382,10 @@ _BUILDERS: dict[str, Callable[[_Builder], None]] = {
 }
 
 
-def _suffix(prop: URIRef | None) -> str:
-    """'-beschreibung' for dcterms:description: the German name of the measure field the property belongs to."""
+def _field_name(prop: URIRef | None) -> str:
+    """'Beschreibung' for dcterms:description: the German name of the measure field the property belongs to."""
     names = [f.label["de"] for f in MEASURE_FIELDS if prop is not None and prop in f.paths]
-    return f"-{slug(names[0])}" if names else ""
+    return names[0] if names else ""
 
 
 def correctable(text: str) -> URIRef | None:

@@ -107,6 +107,14 @@ class Minter:
         """The agent a write token's holder acts as (prov:wasAttributedTo of what they submit)."""
         return self._iri(f"redaktion/{slug(holder) or hashlib.sha256(holder.encode('utf-8')).hexdigest()[:16]}")
 
+    def status_report(self, measure: URIRef, day: str) -> URIRef:
+        """A measure's status as of a day (ISO date): a hash IRI, so it dereferences on its measure's page."""
+        return URIRef(f"{measure}#status-{day}")
+
+    def correction(self, target: URIRef, day: str, field_name: str = "") -> URIRef:
+        """A correction of a goal's or measure's text, named by day and (German) field name."""
+        return URIRef(f"{target}#korrektur-{day}" + (f"-{slug(field_name)}" if field_name else ""))
+
     def submission(self, key: str) -> URIRef:
         return self._iri(f"einreichung/{key}")
 

@@ -69,7 +69,7 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def looks_like_iri(text: str) -> bool:
+def _looks_like_iri(text: str) -> bool:
     return bool(_SCHEME.match(text)) and ("://" in text or text.lower().startswith("urn:"))
 
 
@@ -80,7 +80,7 @@ def iri(node: str) -> str:
     return f"<{node}>"
 
 
-def checked_iri(text: str) -> URIRef | Unresolved:
+def _checked_iri(text: str) -> URIRef | Unresolved:
     if _UNSAFE.search(text):
         return Unresolved({
             "de": f"„{text}“ ist keine gültige IRI (Leerzeichen und die Zeichen <>\"{{}}|^`\\ sind nicht erlaubt).",
@@ -89,7 +89,7 @@ def checked_iri(text: str) -> URIRef | Unresolved:
     return URIRef(text)
 
 
-def literal(text: str) -> str:
+def _literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
@@ -101,30 +101,32 @@ def candidates(store: Store, kind: Kind, text: str, restriction: str = "") -> li
     """The resources of a kind with this notation (compared without case), or the IRI itself if it is one;
     `restriction` is a further pattern on `?s` (e.g. the goal a measure serves)."""
     text = clean(text)
-    if looks_like_iri(text):
-        found = checked_iri(text)
+    if _looks_like_iri(text):
+        found = _checked_iri(text)
         if isinstance(found, Unresolved):
             return []
         return [found] if store.ask(f"{_PREFIXES}ASK {{ {_values('s', [iri(found)])} {kind.pattern} "
                                     f"{restriction} }}") else []
     rows = store.select(f"{_PREFIXES}SELECT DISTINCT ?s WHERE {{ {kind.pattern} {restriction} ?s skos:notation ?n . "
-                        f"FILTER(UCASE(STR(?n)) = {literal(text.upper())}) }}")
+                        f"FILTER(UCASE(STR(?n)) = {_literal(text.upper())}) }}")
     return sorted(URIRef(str(row["s"])) for row in rows if isinstance(row.get("s"), URIRef))
 
 
 def resolve_notation(store: Store, kind: Kind, text: str, restriction: str = "") -> URIRef | Unresolved:
     """The one resource a notation or IRI names; else why not (unknown, with close notations, or ambiguous)."""
     text = clean(text)
-    if looks_like_iri(text) and isinstance(checked := checked_iri(text), Unresolved):
+    if _looks_like_iri(text) and isinstance(checked := _checked_iri(text), Unresolved):
         return checked
     found = candidates(store, kind, text, restriction)
     if len(found) == 1:
         return found[0]
     if found:
-        return ambiguous(text, found)
+        return _ambiguous(text, found)
+    if _looks_like_iri(text):
+        return _unknown(kind, text, [], cutoff=0.5)
     known = [str(row["n"]) for row in store.select(
         f"{_PREFIXES}SELECT DISTINCT ?n WHERE {{ {kind.pattern} {restriction} ?s skos:notation ?n }}") if "n" in row]
-    return unknown(kind, text, [] if looks_like_iri(text) else known, cutoff=0.5)
+    return _unknown(kind, text, known, cutoff=0.5)
 
 
 def resolve_names(store: Store, kind: Kind, names: Sequence[str], suggest: bool = True,
@@ -135,8 +137,8 @@ def resolve_names(store: Store, kind: Kind, names: Sequence[str], suggest: bool 
     out: dict[str, URIRef | Unresolved] = {}
     keys: dict[str, list[str]] = {}
     for name in map(clean, names):
-        if looks_like_iri(name):
-            out[name] = checked_iri(name)
+        if _looks_like_iri(name):
+            out[name] = _checked_iri(name)
         elif name:
             keys.setdefault(name.lower(), []).append(name)
     if not keys:
@@ -145,7 +147,7 @@ def resolve_names(store: Store, kind: Kind, names: Sequence[str], suggest: bool 
     # labels first, the kind last: rdflib joins in the order written, and this order is the fast one there
     rows = store.select(
         f"{_PREFIXES}SELECT DISTINCT ?key ?s ?p WHERE {{ ?s ?p ?label . {_values('p', props)} "
-        f"BIND(LCASE(STR(?label)) AS ?key) {_values('key', map(literal, keys))} {kind.pattern} }}")
+        f"BIND(LCASE(STR(?label)) AS ?key) {_values('key', map(_literal, keys))} {kind.pattern} }}")
     matches: dict[str, dict[URIRef, set[str]]] = {}
     for row in rows:
         if isinstance(row.get("s"), URIRef) and "key" in row:
@@ -154,16 +156,16 @@ def resolve_names(store: Store, kind: Kind, names: Sequence[str], suggest: bool 
     for key, spellings in keys.items():
         found = matches.get(key, {})
         main = [s for s, via in found.items() if via & {str(p) for p in MAIN_NAMES}]
-        chosen = main if len(main) == 1 or not found else sorted(found)
+        chosen = main or sorted(found)
         for name in spellings:
             if len(chosen) == 1:
                 out[name] = chosen[0]
             elif chosen:
-                out[name] = ambiguous(name, sorted(chosen))
+                out[name] = _ambiguous(name, sorted(chosen))
             else:
                 if known is None:
                     known = _names(store, kind) if suggest else []
-                out[name] = unknown(kind, name, known, cutoff=0.6)
+                out[name] = _unknown(kind, name, known, cutoff=0.6)
     return out
 
 
@@ -183,11 +185,11 @@ def _close(text: str, known: Sequence[str], cutoff: float) -> list[str]:
     return [lowered[k] for k in list(dict.fromkeys([*similar, *containing]))[:3]]
 
 
-def unknown(kind: Kind, text: str, known: Sequence[str], cutoff: float) -> Unresolved:
+def _unknown(kind: Kind, text: str, known: Sequence[str], cutoff: float) -> Unresolved:
     """Not found, with the known names like it, or all known names when none is like it and they are few."""
     de, en = kind.name["de"], kind.name["en"]
-    shown_de = f"<{text}>" if looks_like_iri(text) else f"„{text}“"
-    shown_en = f"<{text}>" if looks_like_iri(text) else f'"{text}"'
+    shown_de = f"<{text}>" if _looks_like_iri(text) else f"„{text}“"
+    shown_en = f"<{text}>" if _looks_like_iri(text) else f'"{text}"'
     messages = {"de": f"{de} {shown_de} nicht gefunden.", "en": f"{en[0].upper()}{en[1:]} {shown_en} not found."}
     suggestions = _close(text, known, cutoff)
     if suggestions:
@@ -196,7 +198,7 @@ def unknown(kind: Kind, text: str, known: Sequence[str], cutoff: float) -> Unres
     elif known and len(known) <= _FEW:
         messages["de"] += f" Möglich sind: {_listed(sorted(known, key=str.lower), '„', '“', 'und')}."
         messages["en"] += " Possible are: " + _listed(sorted(known, key=str.lower), '"', '"', "and") + "."
-    if any(sep in text for sep in (",", "/")) and not looks_like_iri(text):
+    if any(sep in text for sep in (",", "/")) and not _looks_like_iri(text):
         messages["de"] += " Mehrere Angaben bitte durch „;“ oder Zeilenumbrüche trennen."
         messages["en"] += ' Separate several values with ";" or line breaks.'
     return Unresolved(messages)
@@ -207,7 +209,7 @@ def _listed(items: Sequence[str], opening: str, closing: str, last: str) -> str:
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
 
 
-def ambiguous(text: str, found: Sequence[URIRef]) -> Unresolved:
+def _ambiguous(text: str, found: Sequence[URIRef]) -> Unresolved:
     listed = ", ".join(f"<{f}>" for f in found)
     return Unresolved({
         "de": f"„{text}“ ist mehrdeutig, es passt auf {listed}. Bitte die IRI angeben.",

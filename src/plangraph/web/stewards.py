@@ -36,6 +36,7 @@ from plangraph.web.pages import page_lang, render_page
 
 stewards = Blueprint("stewards", __name__)
 REPORT_TYPES = ["text/html", "application/json", "text/turtle"]
+DATA_FIRST = ["application/json", "text/html", "text/turtle"]
 PAGE_KINDS = (*FORM_KINDS, "csv", "rdf")
 
 
@@ -52,7 +53,9 @@ def form() -> Response:
 @stewards.post("/validate")
 def check() -> Response:
     lang = page_lang()
-    answer_as = choose(request.headers.get("Accept"), REPORT_TYPES) or "application/json"
+    # a program sending JSON or CSV gets JSON unless it asks for a page; a browser's form gets the page
+    offered = DATA_FIRST if request.mimetype in ("application/json", "text/csv") else REPORT_TYPES
+    answer_as = choose(request.headers.get("Accept"), offered) or "application/json"
     if request.mimetype == "application/json":
         kind, values = json_entry()
         return checked_response(check_form(kind, values, lang), answer_as, lang)
