@@ -427,3 +427,17 @@ def test_the_validate_page_offers_every_kind_and_the_template(server: str) -> No
     template = requests.get(server + "validate/vorlage.csv", timeout=30)
     assert template.status_code == 200 and template.headers["Content-Type"].startswith("text/csv")
     assert template.content.decode("utf-8-sig").startswith("Handlungsziel;Maßnahme;Text")
+
+
+def test_the_status_at_a_date_example_takes_reports_and_falls_back_to_the_plan(server: str) -> None:
+    from plangraph.example_queries import examples
+
+    [example] = [e for e in examples() if e.slug == "10-status-at-a-date"]
+    measure = f"{BASE}wohnen-und-stadtentwicklung/massnahme/B3-1"
+    for day, text in (("2025-10-10", "Stand für das Beispiel."), ("2026-01-01", "Nach dem Stichtag.")):
+        response = requests.post(server + "api/submissions", headers=auth(), timeout=30,
+                                 data=status_report(day, text, measure).encode())
+        assert response.status_code == 201, response.text
+    rows = {r["nr"]: r for r in sparql(server, example.text)}
+    assert rows["B3.1"]["status"] == "Stand für das Beispiel." and rows["B3.1"]["asOf"] == "2025-10-10"
+    assert "asOf" not in rows["A1.1"] and rows["A1.1"]["status"].startswith("Der erste Herner Monitoringbericht")
