@@ -174,3 +174,24 @@ def live_server(request: pytest.FixtureRequest, dataset_file: Path,
         env = {"PLANGRAPH_STORE": server.sparql_url}
     with serve_process(dataset_file, tmp_path_factory.mktemp("serve"), env) as (url, _):
         yield url
+
+
+# --- a real browser (Debian's chromium driven by Playwright; no browser download) ---------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "build" / "test-artifacts"  # screenshots of the browser tests
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is not installed: `make test` installs it (scripts/install-system-deps.sh test)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

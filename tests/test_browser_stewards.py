@@ -11,14 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from conftest import PROJECT_ROOT, serve_process
+from conftest import ARTIFACTS, serve_process
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = PROJECT_ROOT / "build" / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 TOKEN = "browser-steward-token-0123456789abcdef"
 MEASURE = "https://w3id.org/plangraph/herne/wohnen-und-stadtentwicklung/massnahme/B2-2"
 NEW_STATUS = "Bis Ende 2025 wurden 142 Haushalte in privaten Wohnraum vermittelt."
@@ -32,16 +28,6 @@ def server(dataset_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     env = {"PLANGRAPH_TOKENS_FILE": str(tokens), "PLANGRAPH_STORE": str(folder / "store")}
     with serve_process(dataset_file, folder, env) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is not installed: `make test` installs it (scripts/install-system-deps.sh test)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

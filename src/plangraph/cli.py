@@ -196,6 +196,58 @@ def import_csv(file: Path | None, out: Path | None, lang: str, template: bool, d
     click.echo(f"{file}: {len(result.entries)} entries written to {out}", err=True)
 
 
+@main.command("import-stats", epilog=SETTINGS_EPILOG)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dataset", "key", required=True, metavar="KEY",
+              help="Key of the statistics dataset (lower-case, digits, '-'): its IRI is <base>statistik/KEY and its "
+                   "named graph <base>graph/statistik-KEY. Importing the same key again replaces that graph.")
+@click.option("--title", default=None,
+              help="Title of the dataset (default: the file's first '#' comment line, else the key).")
+@click.option("--area-column", default="Stadtbezirk", show_default=True, help="The column naming the district.")
+@click.option("--year-column", default="Jahr", show_default=True, help="The column naming the year.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of the messages.")
+@click.option("--store", default=None, help=help_for("store"))
+def import_stats(file: Path, key: str, title: str | None, area_column: str, year_column: str, lang: str,
+                 store: str | None) -> None:
+    """Import district statistics (CSV: one row per district and year, every other column an indicator, e.g.
+    `Anteil Neuzugewanderte [%]`) as an RDF Data Cube on the places of the published data. Districts are matched
+    by name, alternative name, notation or key; the cube must pass the Data Cube's integrity constraints IC-1 to
+    IC-21 and the shapes. Problems are named by row and column on stderr.
+
+    Exit 0: imported; 1: refused, nothing stored; 2: the file cannot be read.
+    """
+    from datetime import UTC, datetime
+
+    from plangraph.stats_import import Places, dataset_key, import_table, store_cube
+    from plangraph.stats_table import read_table
+
+    settings = _settings(store=store)
+    try:
+        dataset_key(key)
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read the file: {error.strerror}", Location(file=str(file))) from error
+        table = read_table(data, str(file), area_column, year_column)
+        minter = Minter(settings["base_iri"])
+        opened = _open_store(settings)
+        try:  # the districts are matched against the store, and the cube goes into it
+            result = import_table(table, Places.from_store(opened), minter, key, title, datetime.now(UTC),
+                                  resources.shapes_graph())
+            graph = store_cube(opened, minter, key, result.graph) if result.conforms else None
+        finally:
+            opened.close()
+    except PlangraphError as error:
+        _fail(error)
+    for problem in result.problems:
+        click.echo(problem.render(str(file), lang), err=True)
+    if graph is None:
+        click.echo(f"{file}: nothing imported" if lang == "en" else f"{file}: nichts importiert", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: {result.observations} observations imported into <{graph}>")
+
+
 @main.command(epilog=SETTINGS_EPILOG)
 @click.option("--format", "fmt", type=click.Choice([f.name for f in RDF_FORMATS]), default="trig",
               show_default=True, help="RDF syntax (triple formats get the union of the named graphs).")
@@ -301,6 +353,50 @@ def load(files: tuple[Path, ...], graph: str | None, store: str | None) -> None:
         data.close()
     except PlangraphError as error:
         _fail(error)
+
+
+@main.command("link-stats", epilog=SETTINGS_EPILOG)
+@click.option("--endpoint", required=True, help="URL of the SPARQL endpoint that holds the statistics.")
+@click.option("--query", "query_file", required=True, type=click.Path(path_type=Path),
+              help="File with the CONSTRUCT query that builds the observations ('-' for standard input).")
+@click.option("--graph", "graph", default=None,
+              help="Named graph (IRI) the statistics replace [default: <base IRI>graph/statistik-verknuepft].")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds to wait for the endpoint's answer.")
+@click.option("--store", default=None, help=help_for("store"))
+def link_stats(endpoint: str, query_file: Path, graph: str | None, timeout: float, store: str | None) -> None:
+    """Fetch district statistics from another SPARQL endpoint with a CONSTRUCT query and store them, replacing the
+    statistics graph in one transaction.
+
+    \b
+    The answer must be RDF Data Cube observations (qb:Observation), each with
+      sdmx-dimension:refArea    the place IRI the measures use (dcterms:spatial)
+      sdmx-dimension:refPeriod  the year
+
+    Exit 0: stored; 1: the answer is not such a cube (nothing stored); 2: the query, the endpoint or the store
+    failed (nothing stored).
+    """
+    from plangraph.federation import check_cube, construct_query, fetch, statistics_graph, store_cube
+
+    settings = _settings(store=store)
+    try:
+        target = statistics_graph(Minter(settings["base_iri"]), graph)
+        text = sys.stdin.read() if str(query_file) == "-" else _read_text(query_file)
+        cube = check_cube(fetch(endpoint, construct_query(text, str(query_file)), timeout))
+        data = _open_store(settings)
+        try:
+            linked = store_cube(data, target, cube)
+        finally:
+            data.close()
+    except PlangraphError as error:
+        _fail(error)
+    click.echo(f"stored {linked.observations} observations ({linked.triples} triples) from {endpoint} "
+               f"in <{linked.graph}>")
+    if linked.unknown_areas:
+        shown = ", ".join(f"<{area}>" for area in linked.unknown_areas[:5])
+        more = f" and {len(linked.unknown_areas) - 5} more" if len(linked.unknown_areas) > 5 else ""
+        click.echo(f"warning: {len(linked.unknown_areas)} area(s) of the observations are no place of this dataset "
+                   f"and join with no measure: {shown}{more}", err=True)
 
 
 @main.command(epilog=SETTINGS_EPILOG)

@@ -95,7 +95,7 @@ def read_csv(data: bytes, name: str) -> list[Row]:
     """The rows of a sheet saved as CSV: UTF-8 (with or without the BOM Excel writes) or Windows-1252 (Excel's
     default for German), ',' or ';' between cells, the header matched without regard to case, 'ß' or umlauts.
     Rows with no text in any cell are skipped. Unreadable input is an InputError that says where."""
-    text = _decode(data, name)
+    text = decode_sheet(data, name)
     if not text.strip():
         raise InputError("the file is empty", Location(file=name))
     first = text.splitlines()[0]
@@ -123,8 +123,9 @@ def read_csv(data: bytes, name: str) -> list[Row]:
     return rows
 
 
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 tried strictly first: Windows-1252 decodes almost any bytes, so it can only be the fallback."""
+def decode_sheet(data: bytes, name: str) -> str:
+    """A spreadsheet saved as CSV, as text: UTF-8 (with or without BOM) tried strictly first, since Windows-1252
+    (Excel's German default) decodes almost any bytes and so can only be the fallback."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -11,19 +11,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import BNode, Node
 
-from plangraph.namespaces import ADMS, GEO, ORG, PG, PG_ONTOLOGY, QB, SCHEMA, bind_prefixes
+from plangraph.charts import format_number, line_chart
+from plangraph.figures import place_series
+from plangraph.namespaces import (
+    ADMS,
+    GEO,
+    ORG,
+    PG,
+    PG_ONTOLOGY,
+    QB,
+    SCHEMA,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    bind_prefixes,
+)
 
 TITLE_PROPS = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
 LABEL_PROPS = (*TITLE_PROPS, SKOS.notation)
 # Incoming links that belong to a resource's RDF description: the plan hierarchy and what measures point at.
 INCOMING = (PG.inPlan, PG.inField, PG.subGoalOf, PG.servesGoal, PROV.wasAttributedTo, DCTERMS.audience,
             SKOS.broader, DCTERMS.spatial, GEO.sfWithin, PG.withinProgramme)
-CHILDREN = (PG.servesGoal, PG.subGoalOf, PG.inField, PG.inPlan)  # listed as the page's children
+CHILDREN = (PG.servesGoal, PG.subGoalOf, PG.inField, PG.inPlan, GEO.sfWithin)  # listed as the page's children
 # Upward links, in the order breadcrumbs follow them (the plan itself is the overview page, so no pg:inPlan).
 PARENTS = (PG.servesGoal, PG.subGoalOf, PG.inField, ORG.unitOf, ORG.subOrganizationOf, SKOS.broader,
            SKOS.topConceptOf, SKOS.inScheme, GEO.sfWithin)
@@ -76,6 +90,10 @@ STANDARD_LABELS: dict[URIRef, tuple[str, str]] = {
     ORG.linkedTo: ("Verbunden mit", "linked to"), GEO.sfWithin: ("Liegt in", "within"),
     SCHEMA.sameAs: ("Dasselbe wie", "same as"), ADMS.status: ("Umsetzungsstand", "status"),
     QB.dataSet: ("Datensatz", "data set"), QB.structure: ("Struktur", "structure"),
+    SDMX_DIMENSION.refArea: ("Bezugsgebiet", "reference area"),
+    SDMX_DIMENSION.refPeriod: ("Bezugszeitraum", "reference period"),
+    SDMX_ATTRIBUTE.obsStatus: ("Status des Werts", "observation status"),
+    SDMX_ATTRIBUTE.unitMeasure: ("Einheit", "unit"),
     QB.component: ("Komponente", "component"),
     # classes
     ORG.OrganizationalUnit: ("Organisationseinheit", "organisational unit"),
@@ -120,13 +138,15 @@ class Row:
 
 @dataclass
 class Item:
-    """A measure or goal in a list: its link, its text, and how it is related to the page's resource."""
+    """A measure or goal in a list: its link, its text, and how it is related to the page's resource (`via` the
+    narrower groups or places within it that link it; `direct` when it is also linked to the resource itself)."""
 
     link: Value
     description: Value | None = None
     via: list[Value] = field(default_factory=list)
     roles: list[Value] = field(default_factory=list)
     notation: str = ""
+    direct: bool = False
 
 
 @dataclass
@@ -165,6 +185,31 @@ class Correction:
     recorded: str
 
 
+@dataclass(frozen=True)
+class FigureRow:
+    period: str
+    value: str  # written for the page's language
+    estimate: bool
+
+
+@dataclass
+class Indicator:
+    """One measure property of a data set at a place: its values as a table and, where they are numbers, a chart."""
+
+    name: Value
+    unit: Value | None
+    rows: list[FigureRow]
+    chart: Markup | None
+
+
+@dataclass
+class Statistics:
+    """A Data Cube data set with observations at the page's place."""
+
+    dataset: Value
+    indicators: list[Indicator]
+
+
 @dataclass
 class ResourceView:
     iri: str
@@ -185,6 +230,7 @@ class ResourceView:
     incoming: list[Row]
     history: list[Report] = field(default_factory=list)  # newest first; the plan's own status last
     corrections: list[Correction] = field(default_factory=list)  # newest first
+    statistics: list[Statistics] = field(default_factory=list)  # of a place: the observations at it, by data set
 
 
 @dataclass(frozen=True)
@@ -439,21 +485,30 @@ def resource_view(graph: Graph, iri: str, lang: str, linker: Linker, vocabulary:
     children_nodes = [s for p in CHILDREN for s in graph.subjects(p, node)]
     covered: set[tuple[Node, Node]] = {(s, p) for p in CHILDREN for s in graph.subjects(p, node)}
     children = _items(graph, labeller, linker, children_nodes)
-    kind = next((o for o in graph.objects(children_nodes[0], RDF.type) if str(o).startswith(str(PG))), None) \
-        if children_nodes else None
+    kind = None
+    if children_nodes:  # places are places first, whatever kind of place (pg:District, pg:Locality, ...)
+        kind = GEO.Feature if (children_nodes[0], RDF.type, GEO.Feature) in graph else next(
+            (o for o in _ordered(graph.objects(children_nodes[0], RDF.type)) if str(o).startswith(str(PG))), None)
+    if kind == GEO.Feature:  # places have no numbering: by name
+        children.sort(key=lambda item: sort_key(item.link.text))
     measures: dict[URIRef, Item] = {}
     for measure, via, role, link in measure_links(graph, iri):
         covered.add(link)
         item = measures.setdefault(measure, _items(graph, labeller, linker, [measure])[0])
+        item.direct = item.direct or via is None
         for extra, bucket in ((via, item.via), (role, item.roles)):
             if extra is not None and all(v.iri != str(extra) for v in bucket):
                 bucket.append(value(labeller, linker, extra))
+    for item in measures.values():
+        item.via.sort(key=lambda v: sort_key(v.text))
     reports = sorted(graph.subjects(PG.statusOf, node), key=lambda r: (str(graph.value(r, DCTERMS.date)),
                                                                         str(graph.value(r, PROV.generatedAtTime))),
                      reverse=True)
     fixes = sorted(graph.subjects(PG.correctionOf, node), key=lambda c: str(graph.value(c, PROV.generatedAtTime)),
                    reverse=True)
     covered |= {(r, PG.statusOf) for r in reports} | {(c, PG.correctionOf) for c in fixes}
+    statistics, observations = _statistics(graph, labeller, linker, node)
+    covered |= {(o, SDMX_DIMENSION.refArea) for o in observations}
     history = [_report(graph, labeller, linker, r, iri) for r in reports]
     if history and (node, PG.statusText, None) in graph:  # the plan's own status: the oldest entry
         history.append(Report("", "", [value(labeller, linker, o) for o in _ordered(graph.objects(node, ADMS.status))],
@@ -475,13 +530,33 @@ def resource_view(graph: Graph, iri: str, lang: str, linker: Linker, vocabulary:
         status=[value(labeller, linker, o) for o in _ordered(graph.objects(node, ADMS.status))],
         status_text=values(PG.statusText), remarks=values(PG.remark), notes=values(SKOS.editorialNote),
         rows=_rows(graph, labeller, linker, node, SHOWN_APART, iri),
-        children=children, children_kind=str(kind)[len(str(PG)):] if kind else None,
+        children=children, children_kind=re.split(r"[#/]", str(kind))[-1] if kind else None,
         measures=sorted(measures.values(), key=lambda i: _notation_key(graph, URIRef(i.link.iri or ""))),
-        parts=parts, history=history, corrections=corrections,
+        parts=parts, history=history, corrections=corrections, statistics=statistics,
         incoming=[Row(_property(labeller, linker, p), [value(labeller, linker, s) for s in
                                                    sorted(set(subjects), key=lambda n: _notation_key(graph, n))])
                   for p, subjects in sorted(incoming.items(), key=lambda item: str(item[0]))],
     )
+
+
+def _statistics(graph: Graph, labeller: Labeller, linker: Linker, place: URIRef) -> tuple[list[Statistics], set[Node]]:
+    """The observations at a place by data set (ordered by name), each measure property with its unit, its values
+    over the periods and a chart of the numbers; and the observations shown (not to be listed again as links)."""
+    series, observations = place_series(graph, place)
+    by_dataset: dict[URIRef, Statistics] = {}
+    for s in series:
+        name = value(labeller, linker, s.measure)
+        names = labeller.pick([u for u in s.units if isinstance(u, Literal)])  # in the page's language
+        unit = value(labeller, linker, [*names, *s.units][0]) if s.units else None
+        points = [(f.period, f.value) for f in s.figures if f.value is not None]
+        chart = line_chart(points, name.text, unit.text if unit else None, labeller.lang) if points else None
+        rows = [FigureRow(f.period, format_number(f.value, labeller.lang) if f.value is not None else f.text,
+                          f.estimate) for f in s.figures]
+        entry = by_dataset.setdefault(s.dataset, Statistics(value(labeller, linker, s.dataset), []))
+        entry.indicators.append(Indicator(name, unit, rows, chart))
+    for entry in by_dataset.values():
+        entry.indicators.sort(key=lambda i: sort_key(i.name.text))
+    return sorted(by_dataset.values(), key=lambda s: sort_key(s.dataset.text)), observations
 
 
 def _report(graph: Graph, labeller: Labeller, linker: Linker, report: Node, iri: str) -> Report:

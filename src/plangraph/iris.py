@@ -102,6 +102,30 @@ class Minter:
     def event(self, name: str) -> URIRef:
         return self._iri(f"ereignis/{slug(name)}")
 
+    # district statistics (RDF Data Cube, `plangraph import-stats`) ----------------------------
+    def statistics(self, dataset: str) -> URIRef:
+        """An imported statistics table's qb:DataSet; its structure, measures and observations lie below it."""
+        return self._iri(f"statistik/{dataset}")
+
+    def statistics_graph(self, dataset: str) -> URIRef:
+        return self.graph(f"statistik-{dataset}")
+
+    def statistics_structure(self, dataset: str) -> URIRef:
+        return self._iri(f"statistik/{dataset}/struktur")
+
+    def statistics_measure(self, dataset: str, label: str) -> URIRef:
+        return self._iri(f"statistik/{dataset}/merkmal/{slug(label)}")
+
+    def observation(self, dataset: str, place: URIRef, year: int) -> URIRef:
+        """One district's row of a year: named by the place's path under `ort/` (a digest for a place elsewhere)."""
+        key = slug(self.local_path(str(place)).removeprefix("ort/"))
+        key = key or hashlib.sha256(str(place).encode("utf-8")).hexdigest()[:16]
+        return self._iri(f"statistik/{dataset}/beobachtung/{key}-{year}")
+
+    def unit(self, key: str) -> URIRef:
+        """A unit of measure of the statistics ('prozent', 'anzahl'), shared by every table that uses it."""
+        return self._iri(f"einheit/{key}")
+
     # what data stewards add ---------------------------------------------------------------
     def steward(self, holder: str) -> URIRef:
         """The agent a write token's holder acts as (prov:wasAttributedTo of what they submit)."""

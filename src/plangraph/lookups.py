@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from plangraph.catalog import DatasetStatistics, Statistics
 from plangraph.describe import CHILDREN, INCOMING, PARENTS, TEXTS, TITLE_PROPS
-from plangraph.namespaces import ADMS, GEO, PG, bind_prefixes
+from plangraph.namespaces import ADMS, GEO, PG, QB, SDMX_ATTRIBUTE, SDMX_DIMENSION, bind_prefixes
 from plangraph.search import WEIGHTED_TEXTS
 from plangraph.store.base import Store
 
@@ -30,6 +30,8 @@ SUMMARY = tuple(dict.fromkeys((RDF.type, *TITLE_PROPS, SKOS.notation, *TEXTS, AD
 INDEXED = tuple(dict.fromkeys((*SUMMARY, *CHILDREN, *INCOMING, PROV.qualifiedAttribution, ORG.subOrganizationOf,
                                SKOS.inScheme, SKOS.topConceptOf, *(p for p, _ in WEIGHTED_TEXTS))))
 NARROWER = (SKOS.broader, GEO.sfWithin)
+# What a place's page reads of an observation at the place besides its measures' values.
+OBSERVATION = (QB.dataSet, SDMX_DIMENSION.refPeriod, SDMX_ATTRIBUTE.obsStatus, SDMX_ATTRIBUTE.unitMeasure)
 
 
 def _iri(node: Node | str) -> str:
@@ -78,6 +80,8 @@ def resource_context(store: Store, iri: str) -> Graph:
                              f"{{ ?m ?q ?x . {_values('q', (DCTERMS.audience, DCTERMS.spatial))} }} }}")
     graph += store.construct(f"CONSTRUCT {{ ?m {_iri(PROV.qualifiedAttribution)} ?a . ?a ?p ?o }} WHERE {{ "
                              f"?a {_iri(PROV.agent)} {node} . ?m {_iri(PROV.qualifiedAttribution)} ?a . ?a ?p ?o }}")
+    if (URIRef(iri), RDF.type, GEO.Feature) in graph:
+        graph += place_observations(store, iri)
     if str(iri).startswith("http") and store.ask(f"ASK {{ ?s {_iri(DCTERMS.source)} ?o . "
                                                  f"FILTER(STRSTARTS(STR(?o), {prefix})) }}"):
         graph += store.construct(f"CONSTRUCT {{ ?s {_iri(DCTERMS.source)} ?o }} WHERE {{ ?s {_iri(DCTERMS.source)} "
@@ -88,6 +92,23 @@ def resource_context(store: Store, iri: str) -> Graph:
     for start in range(0, len(shown), 500):
         graph += store.construct(f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ {_values('n', shown[start:start + 500])} "
                                  f"?n ?p ?o . {_values('p', SUMMARY)} }}")
+    return graph
+
+
+def place_observations(store: Store, iri: str) -> Graph:
+    """The Data Cube observations whose reference area is this place (not places within it), for its page: their
+    data set, period, status, unit and measure values, the measure properties (typed qb:MeasureProperty, also
+    where only a data structure names them: qb:measure implies it) and the units of the data sets and measure
+    properties. Two queries, whatever the size of the data sets; labels come with the page's summary fetch."""
+    area, dataset, measure = _iri(SDMX_DIMENSION.refArea), _iri(QB.dataSet), _iri(QB.MeasureProperty)
+    graph = store.construct(
+        f"CONSTRUCT {{ ?o ?p ?v . ?m a {measure} . ?o ?m ?x }} WHERE {{ ?o {area} {_iri(iri)} ; {dataset} ?ds . "
+        f"{{ ?o ?p ?v . {_values('p', OBSERVATION)} }} UNION {{ ?o ?m ?x . ?m a {measure} }} UNION "
+        f"{{ ?ds {_iri(QB.structure)}/{_iri(QB.component)}/{_iri(QB.measure)} ?m . ?o ?m ?x }} }}")
+    owners = sorted({*graph.objects(None, QB.dataSet), *graph.subjects(RDF.type, QB.MeasureProperty)}, key=str)
+    if owners:
+        unit = _iri(SDMX_ATTRIBUTE.unitMeasure)
+        graph += store.construct(f"CONSTRUCT {{ ?n {unit} ?u }} WHERE {{ {_values('n', owners)} ?n {unit} ?u }}")
     return graph
 
 

@@ -99,7 +99,7 @@ def query_page() -> tuple[str, int]:
     outcome, error, status = None, None, 200
     if "query" in request.args or chosen is not None:
         try:
-            outcome = _run_for_page(text)
+            outcome = _run_for_page(text, chosen.slug if chosen is not None and text == chosen.text else "abfrage")
         except PlangraphError as problem:
             error, status = str(problem), problem.http_status
     page = render_page("query.html", lang, text=text, examples=examples(), chosen=chosen, outcome=outcome,
@@ -107,13 +107,15 @@ def query_page() -> tuple[str, int]:
     return page, status
 
 
-def _run_for_page(text: str) -> QueryOutcome:
+def _run_for_page(text: str, name: str) -> QueryOutcome:
+    """Run the page's query; its download links save the answer as `name` (the example's slug) plus a suffix."""
     service = answers()
     prepared = service.read(text, base=request.url_root + "sparql")
     fmt = format_from_parameter(prepared.form, ["ttl" if prepared.form in GRAPH else "json"])
     answer = service.answer(prepared, DatasetSpec(), fmt)
     outcome = QueryOutcome(truncated=answer.truncated)
-    outcome.downloads = [(f.name, f"{request.script_root}/sparql?" + urlencode({"query": text, "format": f.name}))
+    outcome.downloads = [(f.name, f"{request.script_root}/sparql?" + urlencode({"query": text, "download": name,
+                                                                                "format": f.name}))
                          for f in formats_for(prepared.form)]
     if prepared.form in GRAPH:
         outcome.rdf = answer.body.decode("utf-8")

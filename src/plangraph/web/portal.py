@@ -31,6 +31,7 @@ from plangraph.catalog import (
     DatasetStatistics,
     Rights,
     Site,
+    StatisticsDataset,
     catalog_graph,
     curie,
     dataset_description,
@@ -121,7 +122,15 @@ def _catalog() -> Graph:
     state = _state()
     sizes = {dump.fmt.name: len(dump.body) for dump in state.dumps}
     return catalog_graph(_iris(), _site(), state.modified, _rights(),
-                         current_app.config.get("PUBLISHER_NAME"), sizes)
+                         current_app.config.get("PUBLISHER_NAME"), sizes, _statistics())
+
+
+def _statistics() -> list[StatisticsDataset]:
+    """The imported statistics tables (read once per data version)."""
+    from plangraph.stats_import import statistics_datasets
+
+    mint = minter()
+    return digests().get("statistics-datasets", lambda store: statistics_datasets(store, mint))
 
 
 # negotiation ---------------------------------------------------------------------------------------------
@@ -260,4 +269,15 @@ def _catalog_view(g: Graph) -> dict[str, object]:
              "size": g.value(d, DCAT.byteSize), "iri": str(d)}
             for d in (iris.distribution(fmt) for fmt in RDF_FORMATS)
         ],
+        "statistics": [  # the imported statistics tables, each a dataset of its own
+            {"title": text(s, DCTERMS.title), "description": text(s, DCTERMS.description),
+             "page": str(g.value(s, DCAT.landingPage)),
+             "distributions": [{"title": text(d, DCTERMS.title), "url": str(g.value(d, DCAT.accessURL))}
+                               for d in sorted(_iris_of(g, s, DCAT.distribution))]}
+            for s in sorted(_iris_of(g, iris.catalog, DCAT.dataset)) if s != iris.dataset
+        ],
     }
+
+
+def _iris_of(g: Graph, subject: URIRef, predicate: URIRef) -> list[URIRef]:
+    return [o for o in g.objects(subject, predicate) if isinstance(o, URIRef)]

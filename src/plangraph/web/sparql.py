@@ -6,6 +6,7 @@ SERVICE_ALLOWLIST (comma-separated prefixes), QUERY_WORKERS; absent keys take th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ LIMIT_HEADER = "X-Plangraph-Result-Limit"
 CACHE_CONTROL = "public, max-age=60"
 QUERY_PAGE = "/query"  # where a browser without a query goes (the query page)
 MAX_BODY_BYTES = 1 << 20
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": f"ETag, {LIMIT_HEADER}",
@@ -113,11 +115,22 @@ def endpoint() -> Response:
     tag = etag(service.store.version, prepared.text, "|".join(spec.default_graphs), "|".join(spec.named_graphs),
                fmt.media_type, str(service.limits.results))
     limit = str(service.limits.results)
-    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag):
+    federated = bool(prepared.services)  # the answer depends on data elsewhere: never 304 from the local version
+    if request.method in ("GET", "HEAD") and not federated and request.if_none_match.contains_weak(tag):
         return _cacheable(Response(status=304), tag, {LIMIT_HEADER: limit})
     answer = service.answer(prepared, spec, fmt)
     response = Response(answer.body, mimetype=answer.media_type)
+    if "download" in request.args:
+        response.headers["Content-Disposition"] = attachment(request.args["download"], fmt)
     return _cacheable(response, tag, {LIMIT_HEADER: f"{limit}; truncated" if answer.truncated else limit})
+
+
+def attachment(name: str, fmt: ResultFormat) -> str:
+    """`download=NAME` (the query page's download links): save the answer as NAME plus the format's suffix, the
+    name cut down to letters, digits, '.', '_' and '-' so that it cannot break the header or name a path."""
+    stem = _UNSAFE_NAME.sub("-", name).strip("-.")[:80] or "abfrage"
+    suffix = fmt.rdf.suffix if fmt.rdf is not None else f".{fmt.name}"
+    return f'attachment; filename="{stem}{suffix}"'
 
 
 def _negotiate(form: str) -> ResultFormat:
