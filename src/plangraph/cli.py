@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -316,12 +317,14 @@ def serve(host: str | None, port: str | None, dataset: Path | None, store: str |
             "QUERY_TIMEOUT": settings["query_timeout"], "RESULT_LIMIT": settings["result_limit"],
             "SERVICE_ALLOWLIST": settings["service_allowlist"], "QUERY_WORKERS": settings["query_workers"],
             "LICENSE": settings["license"] or None, "PUBLISHER_NAME": settings["publisher_name"] or None,
-            "TOKENS_FILE": settings["tokens_file"] or None,
+            "TOKENS_FILE": settings["tokens_file"] or None, "AUTH_FAILURES": integer(settings, "auth_failures"),
         })
     except PlangraphError as error:
         _fail(error)
     click.echo(f"serving {data.description} on http://{settings['host']}:{settings['port']}/", err=True)
-    waitress_serve(app, host=settings["host"], port=port_number, threads=threads)
+    # a ceiling above every route's own limit: waitress refuses (413) larger bodies, chunked ones too, before it
+    # has buffered them to disk (its default is 1 GB)
+    waitress_serve(app, host=settings["host"], port=port_number, threads=threads, max_request_body_size=8 << 20)
 
 
 @main.command(epilog=SETTINGS_EPILOG)
@@ -441,16 +444,21 @@ def submit(files: tuple[Path, ...], server: str, token: str | None, key: str | N
 
 @main.command(epilog=SETTINGS_EPILOG)
 @click.argument("holder")
-def token(holder: str) -> None:
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The last day the token is valid (UTC); the server refuses it afterwards.")
+def token(holder: str, expires: datetime | None) -> None:
     """Make a new write token for HOLDER: prints the token (give it to the holder) and, on stderr, the line to
-    add to the tokens file (PLANGRAPH_TOKENS_FILE), which holds only its SHA-256."""
-    from plangraph.tokens import digest, new_token
+    add to the tokens file (PLANGRAPH_TOKENS_FILE), which holds only its SHA-256 (and the expiry, if given)."""
+    from plangraph.tokens import digest, new_token, token_line
 
     if not holder.strip() or "\n" in holder:
         _fail(InputError("the holder is a name on one line", Location(field="HOLDER")))
+    if expires is not None and expires.date() < datetime.now(UTC).date():
+        _fail(InputError("the expiry is in the past", Location(field="--expires")))
     value = new_token()
     click.echo(value)
-    click.echo(f"add to the tokens file: {holder.strip()} {digest(value)}", err=True)
+    line = token_line(holder.strip(), digest(value), expires.date() if expires else None)
+    click.echo(f"add to the tokens file: {line}", err=True)
 
 
 def _read_text(path: Path) -> str:

@@ -36,6 +36,7 @@ from plangraph.resolve import (
 )
 from plangraph.resources import DATA_DIR
 from plangraph.store.base import Store
+from plangraph.untrusted import wide_encoding
 from plangraph.validate import Problem
 
 TEMPLATE_FILE = DATA_DIR / "templates" / "massnahmen.csv"
@@ -47,6 +48,12 @@ COLUMNS: dict[str, str] = {**{f.name: f.column for f in MEASURE_FIELDS},
 REQUIRED = ("number",)
 # The template's example row says so in its remarks; imported unchanged it would become a measure.
 EXAMPLE_MARKER = "Beispielzeile"
+# Columns a header may have, blank ones included (Excel adds some after the last): far more than any sheet needs,
+# few enough that an error listing them stays readable.
+MAX_COLUMNS = 1000
+# Rows a sheet may have: each is checked on its own against the shapes (about 50 ms a row), so that a sheet is
+# checked within seconds; the plan has a few dozen measures.
+MAX_ROWS = 200
 # The published texts a status update must leave alone (they change through a correction), by field.
 TEXTS = {"text": DCTERMS.description, "responsible": PG.responsibleText, "target_groups": PG.targetGroupText}
 
@@ -109,23 +116,27 @@ def read_csv(data: bytes, name: str) -> list[Row]:
         except StopIteration:
             break
         except csv.Error as error:
-            message = ("a quoted cell is not closed (a '\"' is missing)" if "end of data" in str(error)
-                       else f"malformed CSV: {error}")
-            raise InputError(message, Location(file=name, line=line)) from error
+            raise InputError(csv_problem(error), Location(file=name, line=line)) from error
     fields = _header(records[0][1], name)
-    rows = []
+    rows: list[Row] = []
     for number, (line, cells) in enumerate(records[1:], start=2):
         if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields):]):
             raise InputError(f"row {number} has more cells than the header has columns", Location(file=name, line=line))
         values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
         if any(v.strip() for v in values.values()):
+            if len(rows) == MAX_ROWS:
+                raise InputError(f"more than {MAX_ROWS} rows with entries; split the sheet",
+                                 Location(file=name, line=line))
             rows.append(Row(number, line, values))
     return rows
 
 
 def decode_sheet(data: bytes, name: str) -> str:
     """A spreadsheet saved as CSV, as text: UTF-8 (with or without BOM) tried strictly first, since Windows-1252
-    (Excel's German default) decodes almost any bytes and so can only be the fallback."""
+    (Excel's German default) decodes almost any bytes and so can only be the fallback. UTF-16 (Excel's "Unicode
+    text") would decode as Windows-1252 too, into nonsense: it is named instead."""
+    if (wide := wide_encoding(data)) is not None:
+        raise InputError(f"the file is {wide} text; save it as \"CSV UTF-8\" (or CSV with ';')", Location(file=name))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -134,6 +145,16 @@ def decode_sheet(data: bytes, name: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
         raise InputError("the file is neither UTF-8 nor Windows-1252 text", Location(file=name)) from error
+
+
+def csv_problem(error: csv.Error) -> str:
+    """What a CSV reader's error means for whoever saved the sheet."""
+    text = str(error)
+    if "end of data" in text:
+        return "a quoted cell is not closed (a '\"' is missing)"
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit()} characters"
+    return f"malformed CSV: {text}"
 
 
 def _key(header: str) -> str:
@@ -149,11 +170,15 @@ _BY_KEY = {_key(column): name for name, column in COLUMNS.items()}
 
 def _header(cells: list[str], name: str) -> list[str]:
     """The field name of each column ('' for a blank header cell, as Excel leaves after the last column)."""
+    if len(cells) > MAX_COLUMNS:
+        raise InputError(f"the header has {len(cells)} columns; a sheet has at most {MAX_COLUMNS}",
+                         Location(file=name, line=1))
     fields = [_BY_KEY.get(_key(cell), "?") if cell.strip() else "" for cell in cells]
     unknown = [cell.strip() for cell, f in zip(cells, fields, strict=True) if f == "?"]
     if unknown:
-        raise InputError(f"unknown column(s): {', '.join(unknown)}; the columns are: {', '.join(COLUMNS.values())}",
-                         Location(file=name, line=1, field=unknown[0]))
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        raise InputError(f"unknown column(s): {shown}; the columns are: {', '.join(COLUMNS.values())}",
+                         Location(file=name, line=1, field=unknown[0][:80]))
     doubled = sorted({COLUMNS[f] for f in fields if f and fields.count(f) > 1})
     if doubled:
         raise InputError(f"column(s) given twice: {', '.join(doubled)}", Location(file=name, line=1, field=doubled[0]))

@@ -6,32 +6,44 @@ file, line and column.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
+from xml.sax import SAXParseException
 
+import pyoxigraph
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from plangraph.canonical import render
 from plangraph.errors import InputError, Location
 from plangraph.formats import RdfFormat, format_for_path, rdf_format
 from plangraph.namespaces import bind_prefixes
+from plangraph.untrusted import check_characters, check_jsonld, check_rdfxml, decode_utf8
 
 _LINE = re.compile(r"(?:at line|line:?)\s*(\d+)", re.IGNORECASE)
 _COLUMN = re.compile(r"(?:column|col\.?|char)\s*:?\s*(\d+)", re.IGNORECASE)
 
 
 def parse_rdf(data: str | bytes, fmt: RdfFormat, source: str, base: str | None = None) -> Graph | Dataset:
-    """Parse RDF text. Quad formats give a Dataset, triple formats a Graph. Errors say where."""
+    """Parse RDF text. Quad formats give a Dataset, triple formats a Graph. Errors say where. Text that would make
+    the parser fetch, run for minutes or keep what no serialization can carry is refused first (`untrusted`)."""
     target: Graph | Dataset = Dataset() if fmt.quads else Graph()
     bind_prefixes(target)
     text = data.decode("utf-8") if isinstance(data, bytes) else data
+    check_characters(text, source)
     if fmt.name == "jsonld":
-        _check_json(text, source)
+        check_jsonld(text, source)
+    elif fmt.name == "rdfxml":
+        check_rdfxml(text, source)
     try:
         target.parse(data=text, format=fmt.rdflib, publicID=base)
+    except RecursionError as error:  # Turtle's [ [ [ ... or JSON-LD terms defined through each other in a cycle
+        raise InputError("nested too deeply to be read (or JSON-LD terms defined through each other in a cycle)",
+                         Location(file=source)) from error
     except Exception as error:  # rdflib's parsers raise many types; all mean "this input is broken"
-        raise InputError(_describe(error), _locate(error, text, source)) from error
+        location = _locate(error, text, source)
+        if location.line is None and fmt.name in ("nt", "nq"):
+            location = _line_by_line(text, fmt, source) or location
+        raise InputError(_describe(error), location) from error
     return target
 
 
@@ -45,9 +57,7 @@ def read_rdf_file(path: Path, base: str | None = None) -> Graph | Dataset:
     if not path.exists():
         raise InputError("no such file", Location(file=str(path)))
     try:
-        data = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte {error.start})", Location(file=str(path))) from error
+        data = decode_utf8(path.read_bytes(), Location(file=str(path)))
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", Location(file=str(path))) from error
     return parse_rdf(data, fmt, str(path), base)
@@ -89,37 +99,9 @@ def serialize(dataset: Dataset, fmt: RdfFormat) -> str:
     return render(dataset, fmt).decode("utf-8")
 
 
-def _check_json(text: str, source: str) -> None:
-    """Valid JSON, and no remote @context: the parser would fetch it over the network (never done here)."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno,
-                                                                 column=error.colno)) from error
-    remote = _remote_contexts(document)
-    if remote:
-        raise InputError(f"a remote JSON-LD @context is not fetched ({remote[0]}); put the context inline",
-                         Location(file=source, field="@context"))
-
-
-def _remote_contexts(node: object) -> list[str]:
-    """The IRIs of every @context given by reference anywhere in a JSON-LD document."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                values = value if isinstance(value, list) else [value]
-                found += [v for v in values if isinstance(v, str)]
-                found += [c for v in values if isinstance(v, dict) for c in _remote_contexts(v)]
-            else:
-                found += _remote_contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += _remote_contexts(item)
-    return found
-
-
 def _describe(error: Exception) -> str:
+    if isinstance(error, SAXParseException):  # its str() repeats the location as "<unknown>:4:2"
+        return f"bad XML: {error.getMessage()}"
     why = getattr(error, "_why", None)  # rdflib's Turtle/TriG parser keeps the reason apart from its echo
     if isinstance(why, str) and why:
         return f"bad syntax: {why}"
@@ -127,8 +109,22 @@ def _describe(error: Exception) -> str:
     return message[:500] or type(error).__name__
 
 
+def _line_by_line(text: str, fmt: RdfFormat, source: str) -> Location | None:
+    """Where N-Triples or N-Quads break, which rdflib's line parser does not say: Oxigraph's parser does."""
+    syntax = pyoxigraph.RdfFormat.N_TRIPLES if fmt.name == "nt" else pyoxigraph.RdfFormat.N_QUADS
+    try:
+        for _ in pyoxigraph.parse(text, format=syntax):
+            pass
+    except SyntaxError as error:
+        return Location(file=source, line=error.lineno, column=error.offset)
+    return None
+
+
 def _locate(error: Exception, text: str, source: str) -> Location:
     """Line and column of a parse error, from the parser's exception where it says so."""
+    if isinstance(error, SAXParseException):  # RDF/XML; expat counts columns from 0
+        column = error.getColumnNumber()
+        return Location(file=source, line=error.getLineNumber(), column=column + 1 if column is not None else None)
     line = getattr(error, "lines", None) or getattr(error, "line", None) or getattr(error, "lineno", None)
     column = None
     message = str(error)

@@ -52,6 +52,11 @@ ROW_ORDER = (SKOS.notation, PG.servesGoal, PG.subGoalOf, PG.inField, PG.inPlan, 
              PROV.hadRole, PROV.hadPlan)
 LAST_ROWS = (DCTERMS.source, PROV.wasDerivedFrom)
 LINKABLE_SCHEMES = ("http", "https", "mailto")
+# Characters that hide or reorder text (controls but tab and line breaks, DEL and C1, bidi embeddings, overrides
+# and isolates, zero-width space, word joiner and invisible operators, BOM): an IRI holding one is never a link,
+# and pages show them as \uXXXX (plangraph.web.security).
+HIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                               r"\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LINE = re.compile(r"^line=(\d+)(?:,(\d+))?$")
 
 # Human labels (de, en) for the standard terms the pages show; plangraph's own terms take theirs from the ontology.
@@ -253,7 +258,8 @@ class Linker:
         if iri == PG_ONTOLOGY or iri.startswith(str(PG)):
             return self.local("def" + iri[len(PG_ONTOLOGY):])
         scheme = urlsplit(iri).scheme.lower() if ":" in iri else ""
-        return iri if scheme in LINKABLE_SCHEMES and not re.search(r"[\s<>\"'`]", iri) else None
+        unsafe = re.search(r"[\s<>\"'`]", iri) or HIDDEN_CHARACTERS.search(iri)
+        return iri if scheme in LINKABLE_SCHEMES and not unsafe else None
 
 
 _SAFE = "/=,;:@!$&'()*+-._~%"

@@ -41,6 +41,13 @@ def _iri(node: Node | str) -> str:
     return f"<{text}>"
 
 
+def _among(name: str, nodes: Iterable[Node]) -> str:
+    """`FILTER (?name IN (...))`: where the variable is bound by a pattern before it. Oxigraph 0.5 joins a
+    trailing VALUES block by hashing the whole pattern it follows (140 ms on a measure page); a filter is
+    applied to the rows as they come (0.4 ms)."""
+    return f"FILTER (?{name} IN ({', '.join(_iri(n) for n in nodes)}))"
+
+
 def _values(name: str, nodes: Iterable[Node]) -> str:
     return f"VALUES ?{name} {{ {' '.join(_iri(n) for n in nodes)} }}"
 
@@ -73,11 +80,11 @@ def resource_context(store: Store, iri: str) -> Graph:
         graph += store.construct(f"CONSTRUCT {{ ?d ?p ?o }} WHERE {{ {_values('d', found)} ?d ?p ?o }}")
     parents = "|".join(_iri(p) for p in PARENTS)
     graph += store.construct(f"CONSTRUCT {{ ?a ?p ?o }} WHERE {{ {node} ({parents})+ ?a . ?a ?p ?o . "
-                             f"{_values('p', SUMMARY)} }}")
+                             f"{_among('p', SUMMARY)} }}")
     narrower = "|".join(_iri(p) for p in NARROWER)
     graph += store.construct(f"CONSTRUCT {{ ?x ?p ?y . ?m ?q ?x }} WHERE {{ ?x ({narrower})* {node} . "
-                             f"{{ ?x ?p ?y . {_values('p', NARROWER)} }} UNION "
-                             f"{{ ?m ?q ?x . {_values('q', (DCTERMS.audience, DCTERMS.spatial))} }} }}")
+                             f"{{ ?x ?p ?y . {_among('p', NARROWER)} }} UNION "
+                             f"{{ ?m ?q ?x . {_among('q', (DCTERMS.audience, DCTERMS.spatial))} }} }}")
     graph += store.construct(f"CONSTRUCT {{ ?m {_iri(PROV.qualifiedAttribution)} ?a . ?a ?p ?o }} WHERE {{ "
                              f"?a {_iri(PROV.agent)} {node} . ?m {_iri(PROV.qualifiedAttribution)} ?a . ?a ?p ?o }}")
     if (URIRef(iri), RDF.type, GEO.Feature) in graph:
@@ -91,7 +98,7 @@ def resource_context(store: Store, iri: str) -> Graph:
     shown = sorted(nodes - {URIRef(iri), *dependents})
     for start in range(0, len(shown), 500):
         graph += store.construct(f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ {_values('n', shown[start:start + 500])} "
-                                 f"?n ?p ?o . {_values('p', SUMMARY)} }}")
+                                 f"?n ?p ?o . {_among('p', SUMMARY)} }}")
     return graph
 
 
@@ -103,7 +110,7 @@ def place_observations(store: Store, iri: str) -> Graph:
     area, dataset, measure = _iri(SDMX_DIMENSION.refArea), _iri(QB.dataSet), _iri(QB.MeasureProperty)
     graph = store.construct(
         f"CONSTRUCT {{ ?o ?p ?v . ?m a {measure} . ?o ?m ?x }} WHERE {{ ?o {area} {_iri(iri)} ; {dataset} ?ds . "
-        f"{{ ?o ?p ?v . {_values('p', OBSERVATION)} }} UNION {{ ?o ?m ?x . ?m a {measure} }} UNION "
+        f"{{ ?o ?p ?v . {_among('p', OBSERVATION)} }} UNION {{ ?o ?m ?x . ?m a {measure} }} UNION "
         f"{{ ?ds {_iri(QB.structure)}/{_iri(QB.component)}/{_iri(QB.measure)} ?m . ?o ?m ?x }} }}")
     owners = sorted({*graph.objects(None, QB.dataSet), *graph.subjects(RDF.type, QB.MeasureProperty)}, key=str)
     if owners:
@@ -189,10 +196,10 @@ def entry_context(store: Store, entry: Graph) -> Graph:
     hierarchy = "|".join(_iri(p) for p in (PG.servesGoal, PG.subGoalOf, PG.inField))
     for start in range(0, len(mentioned), 500):
         nodes = _values("n", mentioned[start:start + 500])
-        graph += store.construct(f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ {nodes} ?n ?p ?o . {_values('p', SUMMARY)} }}")
+        graph += store.construct(f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ {nodes} ?n ?p ?o . {_among('p', SUMMARY)} }}")
         graph += store.construct(f"CONSTRUCT {{ ?a ?p ?o }} WHERE {{ {nodes} ?n ({hierarchy})+ ?a . ?a ?p ?o . "
-                                 f"{_values('p', SUMMARY)} }}")
+                                 f"{_among('p', SUMMARY)} }}")
         graph += store.construct(
             f"CONSTRUCT {{ ?x ?p ?o }} WHERE {{ {nodes} ?n ({hierarchy})* ?field . ?field a {_iri(PG.FieldOfAction)} . "
-            f"?x ({hierarchy})+ ?field . ?x ?p ?o . {_values('p', SUMMARY)} }}")
+            f"?x ({hierarchy})+ ?field . ?x ?p ?o . {_among('p', SUMMARY)} }}")
     return graph

@@ -15,12 +15,14 @@ import sys
 import threading
 import time
 import traceback
+import urllib.request
 from collections.abc import Callable
 from typing import NoReturn
+from urllib.error import HTTPError
 
 from rdflib import Dataset, Graph
 
-from plangraph.errors import PlangraphError
+from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.sparql import (
     Answer,
     DatasetSpec,
@@ -103,12 +105,18 @@ def _child(write_end: int, deadline: float, work: Callable[[], Answer]) -> NoRet
         os.closerange(max(3, write_end + 1), highest if highest > 0 else 65536)
         gc.disable()  # short-lived: collecting would touch, and so copy, every inherited page
         _limit_memory()
+        _no_redirects()
         try:
             outcome: Answer | PlangraphError = work()
         except PlangraphError as error:
             outcome = error
         except MemoryError:
             outcome = QueryTooCostly("the query needed more memory than the server grants one query")
+        except HTTPError as error:  # a redirect among them: it is not followed
+            outcome = ServiceFailed(f"a SERVICE endpoint of the query answered HTTP {error.code}"
+                                    + (" (a redirect: not followed)" if 300 <= error.code < 400 else ""))
+        except RecursionError:  # rdflib evaluates nested patterns by recursion
+            outcome = InputError("the query is nested too deeply to be evaluated", Location(file="<query>"))
         except OSError:  # urllib's errors are OSErrors: a SERVICE endpoint that did not answer
             outcome = ServiceFailed("a SERVICE endpoint of the query could not be reached")
         except Exception:  # a fault in evaluation: logged for the operator, never shown to the client
@@ -134,6 +142,17 @@ def _read(fd: int, deadline: float) -> bytes | None:
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
+
+
+def _no_redirects() -> None:
+    """rdflib sends a SERVICE request with urllib's `urlopen`, whose default opener follows redirects (to any host:
+    a way around the allowlist, which names the first one only), reads proxies from the environment and opens file:
+    and ftp: URLs. A query child gets an opener that speaks HTTP and HTTPS, and stops at a redirect."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    urllib.request.install_opener(opener)
 
 
 def _limit_memory() -> None:

@@ -51,7 +51,11 @@ SETTINGS: tuple[Setting, ...] = (
             "always one); the default graph of a query is the union of these graphs."),
     Setting("tokens_file", "PLANGRAPH_TOKENS_FILE", "",
             "File of write tokens for /api/submissions: one line per token, the holder's name, a space, the "
-            "SHA-256 hex of the token (`plangraph token NAME` makes one); empty: writes are off."),
+            "SHA-256 hex of the token, optionally ` expires=YYYY-MM-DD` (`plangraph token NAME` makes one); empty: "
+            "writes are off."),
+    Setting("auth_failures", "PLANGRAPH_AUTH_FAILURES", "10",
+            "Failed token checks one client address may make within 60 seconds; after that it gets 429 with "
+            "Retry-After (a correct token too) until the minute has passed; 0: no limit."),
     Setting("query_cache", "PLANGRAPH_QUERY_CACHE", "64",
             "Megabytes of SPARQL answers kept and served again while the data does not change; 0: none."),
 )

@@ -25,6 +25,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query, QueryContext
 from rdflib.query import Result
 
+from plangraph.csv_cells import inert_cell
 from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import RDF_FORMATS, RdfFormat
 from plangraph.namespaces import SD, W3C_FORMATS, bind_prefixes
@@ -157,8 +158,10 @@ class PreparedQuery:
     dataset: DatasetSpec  # from the query's own FROM / FROM NAMED
 
 
+# `*+` (possessive): the prologue is never backtracked into; with a plain `*`, `\s+` inside it made a run of
+# blanks that no keyword follows take exponential time (40 spaces: hours, in a server thread)
 _UPDATE_START = re.compile(
-    r"^(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"^(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*+"
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD", "Move": "MOVE",
                  "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA",
@@ -199,14 +202,17 @@ def prepare(text: str, base: str | None = None, service_allowlist: Sequence[str]
     return PreparedQuery(text, FORMS[query.algebra.name], query, spec)
 
 
-def refuse_update(text: str | None) -> NoReturn:
-    """Every SPARQL Update (LOAD included) is refused here: the endpoint is read-only."""
-    operations: list[str] = []
-    try:
-        operations = [_UPDATE_NAMES.get(op.name, op.name) for op in parseUpdate(text or "").request]
-    except (ParseException, RecursionError):
-        match = _UPDATE_START.match(text or "")
-        operations = [match.group(1).upper()] if match else []
+def refuse_update(text: str | None, operations: Sequence[str] | None = None) -> NoReturn:
+    """Every SPARQL Update (LOAD included) is refused here: the endpoint is read-only. The message names the
+    operations: as given (the web layer reads them with `sparql_text.update_operations`, in linear time, from a
+    body of any size), else as rdflib's parser finds them."""
+    if operations is None:
+        try:
+            # an empty update (nothing but a prologue or a comment) parses to no request at all
+            operations = [_UPDATE_NAMES.get(op.name, op.name) for op in parseUpdate(text or "").request or []]
+        except (ParseException, RecursionError):
+            match = _UPDATE_START.match(text or "")
+            operations = [match.group(1).upper()] if match else []
     named = f" ({', '.join(dict.fromkeys(operations))})" if operations else ""
     raise QueryRefused(f"this SPARQL endpoint is read-only: updates{named} are refused; "
                        "LOAD, INSERT, DELETE, CLEAR and the other update operations are never carried out")
@@ -385,7 +391,8 @@ def serialize_graph(graph: Graph, fmt: RdfFormat) -> bytes:
 
 
 def _delimited(result: Result, tsv: bool) -> str:
-    """SPARQL 1.1 CSV (plain values, CRLF) or TSV (Turtle terms, LF); ASK as one `_askResult` column."""
+    """SPARQL 1.1 CSV (plain values, CRLF; a cell a spreadsheet would run is quoted, `csv_cells`) or TSV (Turtle
+    terms, LF: none starts like a formula); ASK as one `_askResult` column."""
     if result.type == ASK:
         answer = str(bool(result.askAnswer)).lower()
         return f"?_askResult\n{answer}\n" if tsv else f"_askResult\r\n{answer}\r\n"
@@ -398,8 +405,8 @@ def _delimited(result: Result, tsv: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([str(v) for v in variables])
-    writer.writerows([["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row]
-                      for row in rows])
+    writer.writerows([["" if t is None else (f"_:{t}" if isinstance(t, BNode) else inert_cell(str(t))) for t in row]
+                      for row in rows])  # a value from the data is never a spreadsheet formula
     return buffer.getvalue()
 
 

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from plangraph.csv_import import decode_sheet
+from plangraph.csv_import import MAX_COLUMNS, decode_sheet
 from plangraph.errors import InputError, Location
 from plangraph.iris import slug
 
@@ -100,6 +100,9 @@ def _records(text: str, delimiter: str, name: str, skipped: int) -> list[tuple[i
             return records
         except csv.Error as error:
             raise InputError(f"malformed CSV: {error}", Location(file=name, line=skipped + reader.line_num)) from error
+        if len(cells) > MAX_COLUMNS:
+            raise InputError(f"a row has {len(cells)} cells; a table has at most {MAX_COLUMNS} columns",
+                             Location(file=name, line=skipped + len(records) + 1))
         records.append((skipped + len(records) + 1, cells))
 
 

@@ -10,10 +10,11 @@ worker pool (`workers.py`), so that a query past the time limit is really stoppe
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,6 +34,7 @@ from plangraph.store.workers import WorkerPool
 META_FILE = "plangraph-store.json"
 PROBE = "probe"  # the task a new worker answers first: a query, so it takes the store's snapshot lock
 DATA_DIR = "oxigraph"
+LOG = logging.getLogger(__name__)
 
 
 class EmbeddedStore:
@@ -67,15 +69,32 @@ class EmbeddedStore:
         meta.setdefault("values", {})
         return meta
 
-    def _save_meta(self) -> None:
+    def _save_meta(self, meta: dict[str, Any], undone: str) -> None:
         temporary = self._meta_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self._meta, indent=2, sort_keys=True), "utf-8")
-        os.replace(temporary, self._meta_path)
+        try:
+            temporary.write_text(json.dumps(meta, indent=2, sort_keys=True), "utf-8")
+            os.replace(temporary, self._meta_path)
+        except OSError as error:
+            raise _cannot_write(self.path, error, undone) from error
 
-    def _written(self) -> None:
-        self._meta["writes"] += 1
-        self._save_meta()
-        self._pool.renew()
+    def _write(self, change: Callable[[], None], undone: str) -> None:
+        """One write, under the write lock. The write counter (in `version`, which keys every cache) is saved
+        first, so that after a crash it is never behind the data. A change that fails (a full disk, a read-only
+        folder) raises StoreUnavailable: an update leaves the data as it was (Oxigraph applies it atomically)."""
+        with self._write_lock:
+            planned = self._meta["writes"] + 1
+            self._save_meta({**self._meta, "writes": planned}, undone)
+            try:
+                change()
+            except OSError as error:
+                raise _cannot_write(self.path, error, undone) from error
+            self._meta["writes"] = planned
+            try:
+                self._store.flush()  # the memtable on disk now: less background work when workers are forked
+            except OSError as error:  # the change is in the write-ahead log: done, and replayed after a restart
+                LOG.warning("the store in %s could not flush its memtable (the write is kept in its log): %s",
+                            self.path, error)
+            self._pool.renew()
 
     @property
     def version(self) -> str:
@@ -87,7 +106,7 @@ class EmbeddedStore:
 
     def set_meta(self, key: str, value: str) -> None:
         self._meta["values"][key] = value
-        self._save_meta()
+        self._save_meta(self._meta, f"the store's bookkeeping ({key}) was not updated")
 
     # --- reads -----------------------------------------------------------------------------------------------
 
@@ -170,21 +189,13 @@ class EmbeddedStore:
     def transaction(self) -> Iterator[_Transaction]:
         writer = _Transaction()
         yield writer
-        with self._write_lock:
-            if writer.operations:
-                self._update(" ;\n".join(writer.operations))
-                self._store.flush()  # the memtable on disk now: less background work when workers are forked
-                self._written()
+        if writer.operations:
+            text = " ;\n".join(writer.operations)
+            self._write(lambda: self._store.update(text), "nothing of this request was stored")
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         with self.transaction() as writer:
             writer.replace_graph(graph, triples)
-
-    def _update(self, text: str) -> None:
-        try:
-            self._store.update(text)
-        except OSError as error:
-            raise StoreUnavailable(f"the store could not write: {error}", Location(file=str(self.path))) from error
 
     def load(self, path: Path, fmt: RdfFormat, graph: URIRef | None) -> int:
         """Two passes: parse the whole file first (a syntax error loads nothing), then Oxigraph's bulk loader."""
@@ -200,13 +211,8 @@ class EmbeddedStore:
                 raise InputError("the file has triples in the default graph; give --graph to name their graph",
                                  Location(file=str(path)))
             count += 1
-        with self._write_lock:
-            try:
-                self._store.bulk_load(path=str(path), format=syntax, to_graph=target)
-                self._store.flush()
-            except OSError as error:
-                raise StoreUnavailable(f"the store could not write: {error}", Location(file=str(self.path))) from error
-            self._written()
+        self._write(lambda: self._store.bulk_load(path=str(path), format=syntax, to_graph=target),
+                    "the file may be loaded in part: load it again once the store can write")
         return count
 
     def export(self, fmt: RdfFormat, out: BinaryIO) -> None:
@@ -263,6 +269,14 @@ def _load_parsed(store: EmbeddedStore, path: Path, graph: URIRef | None) -> int:
     parsed = read_rdf_file(path)
     with store.transaction() as writer:
         return add_parsed(writer, parsed, graph, path)
+
+
+def _cannot_write(path: Path, error: OSError, undone: str) -> StoreUnavailable:
+    """The error a client sees when the disk is full or the store read-only: what happened and what it means,
+    not the raw system message, which names files of the server (that goes to the log)."""
+    LOG.error("the store in %s could not write: %s", path, error)
+    return StoreUnavailable(f"the store could not write (the disk may be full or the store's folder read-only); "
+                            f"{undone}. Try again later.")
 
 
 def _triples(batch: Iterable[Triple]) -> str:

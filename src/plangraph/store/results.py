@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from plangraph.csv_cells import inert_cell
 from plangraph.errors import InputError, Location
 from plangraph.formats import RdfFormat
 from plangraph.namespaces import PREFIX_IRIS
@@ -60,6 +61,7 @@ def _xml_term(term: object) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
+# TSV cells are Turtle terms ("...", <...>, _:...): none starts like a spreadsheet formula.
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -78,7 +80,7 @@ def _tsv_term(term: object) -> str:
 def _csv_term(term: object) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return str(getattr(term, "value", ""))
+    return inert_cell(str(getattr(term, "value", "")))  # a value from the data is never a spreadsheet formula
 
 
 def solutions(variables: list[str], rows: Sequence[Solution], fmt: ResultFormat) -> bytes:

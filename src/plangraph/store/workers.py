@@ -38,6 +38,12 @@ from plangraph.errors import PlangraphError
 from plangraph.sparql import QueryFailed, QueryTimeout, QueryTooCostly, ServerBusy, ServiceFailed
 
 WORKER_MEMORY_BUDGET = 2 << 30  # bytes a worker may allocate beyond what it inherits
+# The store parses and evaluates recursively: a long chain of operators within the query size limit (`!!!…true`,
+# `1+1+…`, `a|b|…`, 30,000 UNIONs) needs up to ~100 MB of stack, and the stack a worker inherits from the server
+# thread that forked it is 8 MB: past it the worker died of a segmentation fault and the client got a 500. So a
+# worker serves its tasks on a thread of its own with this stack (address space only: untouched pages cost nothing).
+# Deep nesting, which needs more per level, is refused before it gets here (`sparql_text.MAX_NESTING`).
+WORKER_STACK_BYTES = 512 << 20
 PROBE_SECONDS = 0.5  # a new worker must answer the probe task this fast, else it is replaced
 FORK_ATTEMPTS = 8
 _HEADER = struct.Struct("!Q")
@@ -182,24 +188,31 @@ def _serve(tasks: int, answers: int, work: Callable[[Any], Any]) -> NoReturn:
         _close_inherited(keep={tasks, answers})
         gc.freeze()  # inherited objects stay shared: collecting would touch, and so copy, their pages
         _limit_memory()
-        while True:
-            payload = _receive(tasks, None)
-            if not payload:
-                break
-            try:
-                outcome = work(pickle.loads(payload))
-            except PlangraphError as error:
-                outcome = error
-            except MemoryError:
-                outcome = QueryTooCostly("the query needed more memory than the server grants one query")
-            except OSError as error:  # urllib's errors are OSErrors: a SERVICE endpoint that did not answer
-                outcome = ServiceFailed(f"a SERVICE endpoint of the query could not be reached ({error})")
-            except Exception:  # a fault in evaluation: logged for the operator, never shown to the client
-                traceback.print_exc(file=sys.stderr)
-                outcome = QueryFailed("the query could not be evaluated; the server log has the details")
-            _send(answers, pickle.dumps(outcome))
+        threading.stack_size(WORKER_STACK_BYTES)
+        loop = threading.Thread(target=_loop, args=(tasks, answers, work), name="plangraph-query-worker")
+        loop.start()
+        loop.join()
     finally:
         os._exit(0)
+
+
+def _loop(tasks: int, answers: int, work: Callable[[Any], Any]) -> None:
+    while True:
+        payload = _receive(tasks, None)
+        if not payload:
+            return
+        try:
+            outcome = work(pickle.loads(payload))
+        except PlangraphError as error:
+            outcome = error
+        except MemoryError:
+            outcome = QueryTooCostly("the query needed more memory than the server grants one query")
+        except OSError as error:  # urllib's errors are OSErrors: a SERVICE endpoint that did not answer
+            outcome = ServiceFailed(f"a SERVICE endpoint of the query could not be reached ({error})")
+        except Exception:  # a fault in evaluation: logged for the operator, never shown to the client
+            traceback.print_exc(file=sys.stderr)
+            outcome = QueryFailed("the query could not be evaluated; the server log has the details")
+        _send(answers, pickle.dumps(outcome))
 
 
 def _close_inherited(keep: set[int]) -> None:
@@ -258,6 +271,7 @@ def _limit_memory() -> None:
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             inherited = int(statm.read().split()[0]) * resource.getpagesize()
-        resource.setrlimit(resource.RLIMIT_AS, (inherited + WORKER_MEMORY_BUDGET, resource.RLIM_INFINITY))
+        budget = inherited + WORKER_MEMORY_BUDGET + WORKER_STACK_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (budget, resource.RLIM_INFINITY))
     except (OSError, ValueError):  # no /proc (not Linux) or a hard limit already lower: leave it
         pass

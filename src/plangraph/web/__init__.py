@@ -4,7 +4,8 @@
 default `memory`), makes sure it holds the published dataset (config DATASET, the TriG file), and registers
 one blueprint per surface: `pages` (pages people read), `sparql` (the SPARQL 1.1 Protocol), `portal`
 (catalog, VoID, dumps) and `linked_data` (dereferenceable IRIs with content negotiation). Errors are
-rendered once, in `errors`. Every read goes through the store (`plangraph.store`)."""
+rendered once, in `errors`; the Content-Security-Policy and the other browser headers are set once, in
+`security`. Every read goes through the store (`plangraph.store`)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """App factory. Config: STORE, DATASET (the published TriG), BASE_IRI (defaults to the Herne base),
     STORE_UPDATE and STORE_GRAPHS (remote stores), QUERY_* limits, LICENSE / PUBLISHER_NAME and TOKENS_FILE
     (write tokens for /api/submissions; none: writes are off)."""
-    from plangraph.web import errors, explore, linked_data, pages, portal, sparql, stewards, submissions
+    from plangraph.web import errors, explore, linked_data, pages, portal, security, sparql, stewards, submissions
 
     app = Flask(__name__)
     app.config.update({"BASE_IRI": DEFAULT_BASE_IRI, "STORE": MEMORY})
     app.config.update(config or {})
+    security.register(app)  # first: pages are compiled with it, and every response gets its headers
     store = _store(app.config)
     if app.config.get("DATASET"):
         app.extensions["plangraph.sync"] = ensure_published(store, Path(app.config["DATASET"]))

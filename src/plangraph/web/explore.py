@@ -103,7 +103,7 @@ def query_page() -> tuple[str, int]:
         except PlangraphError as problem:
             error, status = str(problem), problem.http_status
     page = render_page("query.html", lang, text=text, examples=examples(), chosen=chosen, outcome=outcome,
-                       error=error, limit=answers().limits.results)
+                       error=error, limit=answers().limits.results, href=linker().href)
     return page, status
 
 

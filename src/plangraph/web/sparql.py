@@ -33,6 +33,7 @@ from plangraph.sparql import (
     serialize_graph,
     service_description,
 )
+from plangraph.sparql_text import update_operations
 from plangraph.web.negotiation import choose
 
 sparql = Blueprint("sparql", __name__)
@@ -170,7 +171,8 @@ def _read_request() -> ProtocolRequest:
     direct: list[str] = []
     if request.method == "POST":
         if request.mimetype == UPDATE:
-            refuse_update(request.get_data().decode("utf-8", errors="replace"))
+            text = request.get_data().decode("utf-8", errors="replace")
+            refuse_update(text, update_operations(text))
         elif request.mimetype == FORM:
             params += _decode_params(request.get_data(), "the request body")
         elif request.mimetype == QUERY:
@@ -184,7 +186,8 @@ def _read_request() -> ProtocolRequest:
                 f"{request.mimetype or 'none'} ({UPDATE} is refused: the endpoint is read-only)")
     updates = [value for name, value in params if name in ("update", "using-graph-uri", "using-named-graph-uri")]
     if updates:
-        refuse_update(next((v for n, v in params if n == "update"), None))
+        text = next((v for n, v in params if n == "update"), "")
+        refuse_update(text, update_operations(text))
     queries = [value for name, value in params if name == "query"] + direct
     if len(queries) > 1:
         raise InputError(f"the request holds {len(queries)} queries; send exactly one")

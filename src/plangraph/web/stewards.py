@@ -16,7 +16,6 @@ from flask import Blueprint, Response, request
 
 from plangraph.checks import check_entry
 from plangraph.csv_import import TEMPLATE_FILE, SheetImport
-from plangraph.dataset import parse_rdf, union
 from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.validate import ValidationReport, render_json, render_turtle
 from plangraph.web import state
@@ -30,7 +29,17 @@ from plangraph.web.entry_form import (
     options,
     shapes,
 )
-from plangraph.web.entry_input import INPUT_FORMATS, MAX_ENTRY_BYTES, EntryTooLarge, read_entry
+from plangraph.web.entry_input import (
+    INPUT_FORMATS,
+    MAX_ENTRY_BYTES,
+    CompressedBody,
+    EntryTooLarge,
+    check_body,
+    decode,
+    parse_entry,
+    read_entry,
+)
+from plangraph.web.errors import error_response
 from plangraph.web.negotiation import choose
 from plangraph.web.pages import page_lang, render_page
 
@@ -52,6 +61,7 @@ def form() -> Response:
 
 @stewards.post("/validate")
 def check() -> Response:
+    check_body()
     lang = page_lang()
     # a program sending JSON or CSV gets JSON unless it asks for a page; a browser's form gets the page
     offered = DATA_FIRST if request.mimetype in ("application/json", "text/csv") else REPORT_TYPES
@@ -74,7 +84,7 @@ def check() -> Response:
     text, fmt = "", "text/turtle"
     try:
         text, fmt = read_entry()
-        entry = union(parse_rdf(text, INPUT_FORMATS[fmt], "<entry>", base=state.minter().base))
+        entry = parse_entry(text, fmt, state.minter().base)
         report = check_entry(state.store(), entry, shapes())
     except PlangraphError as error:
         if answer_as != "text/html":
@@ -86,14 +96,22 @@ def check() -> Response:
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+@stewards.app_errorhandler(CompressedBody)
+def compressed(error: CompressedBody) -> Response:
+    """415, and which coding would do (RFC 7694)."""
+    response = error_response(error.http_status, "Unsupported Media Type", str(error))
+    response.headers["Accept-Encoding"] = "identity"
+    return response
+
+
 def json_entry() -> tuple[str, dict[str, Any]]:
     """`{"kind": "status", "fields": {"measure": "B2.2", ...}}`: the API twin of the forms."""
-    if (request.content_length or 0) > MAX_ENTRY_BYTES:
-        raise EntryTooLarge(f"the entry is larger than {MAX_ENTRY_BYTES} bytes")
     try:
-        body = json.loads(request.get_data(cache=False).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        body = json.loads(decode(request.get_data(cache=False)))
+    except ValueError as error:
         raise InputError(f"not JSON: {error}", Location(field="body")) from error
+    except RecursionError as error:  # a form's JSON is three levels deep; this was thousands
+        raise InputError("the JSON is nested too deeply", Location(field="body")) from error
     if not isinstance(body, dict) or body.get("kind") not in FORM_KINDS or not isinstance(body.get("fields"), dict):
         raise InputError(f'send {{"kind": one of {", ".join(FORM_KINDS)}, "fields": {{name: text, ...}}}}',
                          Location(field="body"))

@@ -5,25 +5,31 @@ POST /api/submissions takes an entry in an RDF syntax (Turtle, JSON-LD, N-Triple
 (`{"kind": "status", "fields": {...}}`) or a CSV sheet (text/csv, every row or none). Answers: 201 with the
 receipt (JSON) and the submission's page in Location; 200 with the first receipt when the Idempotency-Key was used
 before by the same holder; 422 with the validation report when the entry does not conform; 401 without a valid
-token; 403 when the server has no tokens file (writes off); 400 unreadable; 413 too large. Nothing is stored
-unless the answer is 200 or 201."""
+token (wrong, malformed, expired or revoked); 429 with Retry-After when the client's address has failed too often
+(PLANGRAPH_AUTH_FAILURES within a minute); 403 when the server has no tokens file (writes off); 400 unreadable;
+413 too large; 415 compressed. Nothing is stored unless the answer is 200 or 201."""
 
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, request
-from rdflib import URIRef
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from rdflib import Graph, URIRef
 
 from plangraph.csv_import import SheetImport
-from plangraph.dataset import parse_rdf, union
 from plangraph.errors import InputError, Location
+from plangraph.settings import BY_NAME
 from plangraph.submissions import Receipt, Rejected
+from plangraph.throttle import FailureLimit, TooManyFailures
 from plangraph.tokens import Unauthorized, WritesOff
+from plangraph.untrusted import check_terms
 from plangraph.validate import render_json, render_turtle
 from plangraph.web import state
 from plangraph.web.entry_form import FORM_KINDS, check_form, check_sheet, form_values
-from plangraph.web.entry_input import INPUT_FORMATS, read_entry
+from plangraph.web.entry_input import check_body, parse_entry, read_entry
 from plangraph.web.errors import error_response
 from plangraph.web.negotiation import choose
 from plangraph.web.pages import page_lang
@@ -38,18 +44,43 @@ from plangraph.web.stewards import (
 
 submissions = Blueprint("submissions", __name__)
 REPORT_TYPES = ["application/json", "text/turtle"]
+BEARER = 'Bearer realm="plangraph", charset="UTF-8"'
+FAILURE_WINDOW = 60.0  # seconds
+
+
+@submissions.record_once
+def _failure_limit(setup: BlueprintSetupState) -> None:
+    """One limit of failed token checks per app (config AUTH_FAILURES, PLANGRAPH_AUTH_FAILURES)."""
+    limit = int(setup.app.config.get("AUTH_FAILURES", BY_NAME["auth_failures"].default))
+    setup.app.extensions["plangraph.auth_failures"] = FailureLimit(limit, FAILURE_WINDOW)
+
+
+def authorized(authorization: str | None) -> str:
+    """The holder of the presented token, unless the client's address has failed too often of late (429, a
+    correct token too); a failure counts against the address."""
+    limit: FailureLimit = current_app.extensions["plangraph.auth_failures"]
+    client, now = request.remote_addr or "", time.monotonic()
+    wait = limit.retry_after(client, now)
+    if wait is not None:
+        raise TooManyFailures(wait)
+    try:
+        return state.tokens().holder(authorization, datetime.now(UTC).date())
+    except Unauthorized:
+        limit.failed(client, now)
+        raise
 
 
 @submissions.post("/api/submissions")
 def submit() -> Response:
-    holder = state.tokens().holder(request.headers.get("Authorization"))
+    holder = authorized(request.headers.get("Authorization"))
+    check_body()
     key = request.headers.get("Idempotency-Key")
     if request.mimetype == "application/json":
         kind, values = json_entry()
         checked = check_form(kind, values, page_lang())
         if not checked.conforms or checked.entry is None:
             return checked_response(checked, "application/json", page_lang(), status=422)
-        entry = checked.entry.graph
+        entry = storable(checked.entry.graph)
     elif request.mimetype == "text/csv":
         sheet = check_sheet(*posted_sheet())
         if not sheet.conforms:
@@ -62,7 +93,7 @@ def submit() -> Response:
         return response
     else:
         text, fmt = read_entry()
-        entry = union(parse_rdf(text, INPUT_FORMATS[fmt], "<entry>", base=state.minter().base))
+        entry = parse_entry(text, fmt, state.minter().base)
     try:
         receipt = state.submissions().submit(entry, holder, key)
     except Rejected as rejected:
@@ -78,24 +109,44 @@ def submit() -> Response:
 @submissions.errorhandler(Unauthorized)
 def unauthorized(error: Unauthorized) -> Response:
     response = error_response(401, "Unauthorized", str(error))
-    response.headers["WWW-Authenticate"] = 'Bearer realm="plangraph", charset="UTF-8"'
+    response.headers["WWW-Authenticate"] = BEARER
     return response
+
+
+@submissions.errorhandler(TooManyFailures)
+def too_many(error: TooManyFailures) -> Response:
+    response = error_response(429, "Too Many Requests", str(error))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def storable(entry: Graph) -> Graph:
+    """An entry built from form fields or cells: no control character in it (an RDF entry is checked as it is
+    parsed), so that nothing stored breaks the dumps."""
+    check_terms(entry, "<entry>")
+    return entry
 
 
 @submissions.post("/submit")
 def submit_form() -> Response:
     """The forms' "check and submit": the token from the form, the answer as the page with what was stored, or
     with the problems next to their fields (422); nothing is stored unless every check passes."""
+    check_body()
     lang = page_lang()
     kind = request.form.get("kind", "")
     if kind not in (*FORM_KINDS, "csv"):
         raise InputError(f"unknown kind of entry {kind!r}", Location(field="kind"))
     values = form_values(request.form, kind) if kind in FORM_KINDS else {}
     try:
-        holder = state.tokens().holder(f"Bearer {request.form.get('token', '')}")
-    except (Unauthorized, WritesOff) as error:
+        holder = authorized(f"Bearer {request.form.get('token', '')}")
+    except (Unauthorized, WritesOff, TooManyFailures) as error:
         checked = check_form(kind, values, lang) if kind in FORM_KINDS else None
-        return validate_page(lang, kind, checked=checked, error=str(error), status=error.http_status)
+        page = validate_page(lang, kind, checked=checked, error=str(error), status=error.http_status)
+        if isinstance(error, Unauthorized):
+            page.headers["WWW-Authenticate"] = BEARER
+        elif isinstance(error, TooManyFailures):
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     key = request.form.get("idempotency_key") or None
     if kind == "csv":
         sheet = check_sheet(*uploaded_sheet())
@@ -108,7 +159,7 @@ def submit_form() -> Response:
     if not checked.conforms or checked.entry is None:
         return checked_response(checked, "text/html", lang, status=422)
     try:
-        receipt = state.submissions().submit(checked.entry.graph, holder, key)
+        receipt = state.submissions().submit(storable(checked.entry.graph), holder, key)
     except Rejected:
         return checked_response(check_form(kind, values, lang), "text/html", lang, status=422)
     return validate_page(lang, kind, status=201 if receipt.created else 200,
@@ -117,8 +168,11 @@ def submit_form() -> Response:
 
 def _store_sheet(sheet: SheetImport, holder: str, key: str | None) -> list[Receipt]:
     """Every row of a conforming sheet, each as its own submission (row by row, in order)."""
+    rows = [row for row in sheet.entries if len(row.entry.graph)]
+    for row in rows:  # all rows checked before the first is stored: every row or none
+        check_terms(row.entry.graph, f"row {row.row}")
     return [state.submissions().submit(row.entry.graph, holder, f"{key}:row-{row.row}" if key else None)
-            for row in sheet.entries if len(row.entry.graph)]
+            for row in rows]
 
 
 def _stored_message(receipts: list[Receipt], lang: str) -> str:
