@@ -230,7 +230,7 @@ ALL = "all (slow queries aside)"
 
 def by_kind(phase: Phase) -> dict[str, list[Sample]]:
     groups = {kind: [s for s in phase.samples if s.kind == kind] for kind in [*MIX, SUBMISSION, SLOW]}
-    groups = {k: v for k, v in groups.items() if v}
+    groups = {k: v for k, v in groups.items() if v or k in MIX}  # every kind of the mix has its row, even at 0
     groups[ALL] = [s for s in phase.samples if s.kind != SLOW]
     return groups
 
