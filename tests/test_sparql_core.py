@@ -38,6 +38,7 @@ from plangraph.sparql import (
     serialize,
     service_description,
 )
+from plangraph.sparql_text import inspect
 
 EX = Namespace("http://example.org/")
 G1, G2 = URIRef("http://example.org/graph/one"), URIRef("http://example.org/graph/two")
@@ -324,18 +325,18 @@ def test_serializing_a_form_in_a_format_it_has_not_is_not_acceptable(data: Query
 
 def test_the_runner_answers_like_the_process_itself(data: QueryData) -> None:
     runner = Runner(data, Limits(timeout=10, results=3))
-    query = prepare("SELECT ?s { ?s ?p ?o } ORDER BY ?s")
+    text = "SELECT ?s { ?s ?p ?o } ORDER BY ?s"
     fmt = format_from_parameter("SELECT", ["csv"])
-    answer = runner.answer(query, DatasetSpec(), fmt)
+    answer = runner.answer(inspect(text), DatasetSpec(), fmt)  # parsed in the child
     assert answer.truncated and answer.media_type == "text/csv"
-    expected = serialize(run(query, data, limit=3).result, fmt)
+    expected = serialize(run(prepare(text), data, limit=3).result, fmt)
     assert answer.body == expected
 
 
 def test_the_runner_passes_refusals_from_the_child(data: QueryData) -> None:
     runner = Runner(data, Limits(timeout=10))
     with pytest.raises(NotAcceptable):  # raised in the child, raised again here
-        runner.answer(prepare("ASK {}"), DatasetSpec(), format_from_parameter("CONSTRUCT", ["ttl"]))
+        runner.answer(inspect("ASK {}"), DatasetSpec(), format_from_parameter("CONSTRUCT", ["ttl"]))
 
 
 def test_past_the_time_limit_the_child_is_killed(big_data: QueryData) -> None:
@@ -343,7 +344,7 @@ def test_past_the_time_limit_the_child_is_killed(big_data: QueryData) -> None:
     before = set(_children())  # the session's servers are children too
     started = time.monotonic()
     with pytest.raises(QueryTimeout) as caught:
-        runner.answer(prepare(EXPLODING), DatasetSpec(), formats_for("SELECT")[0])
+        runner.answer(inspect(EXPLODING), DatasetSpec(), formats_for("SELECT")[0])
     assert caught.value.http_status == 503 and "time limit of 1 s" in caught.value.message
     assert time.monotonic() - started < 5
     assert not set(_children()) - before, "the query child is still running"
@@ -355,7 +356,7 @@ def slow_in_background(runner: Runner) -> tuple[threading.Thread, list[QueryTime
 
     def work() -> None:
         try:
-            runner.answer(prepare(EXPLODING), DatasetSpec(), formats_for("SELECT")[0])
+            runner.answer(inspect(EXPLODING), DatasetSpec(), formats_for("SELECT")[0])
         except QueryTimeout as error:
             timeouts.append(error)
 
@@ -386,7 +387,7 @@ def test_a_query_waits_for_a_free_slot_within_its_time_limit(big_data: QueryData
     thread, timeouts = slow_in_background(runner)
     time.sleep(0.3)
     started = time.monotonic()
-    answer = runner.answer(prepare("ASK {}"), DatasetSpec(), formats_for("ASK")[0])  # waits for the slot
+    answer = runner.answer(inspect("ASK {}"), DatasetSpec(), formats_for("ASK")[0])  # waits for the slot
     assert b"true" in answer.body and time.monotonic() - started > 0.8
     thread.join()
     assert len(timeouts) == 1
@@ -397,7 +398,7 @@ def test_no_free_slot_within_the_time_limit_is_503(data: QueryData) -> None:
     runner._slots.acquire()  # a slot held past the limit (a query that would not end)
     try:
         with pytest.raises(ServerBusy) as caught:
-            runner.answer(prepare("ASK {}"), DatasetSpec(), formats_for("ASK")[0])
+            runner.answer(inspect("ASK {}"), DatasetSpec(), formats_for("ASK")[0])
     finally:
         runner._slots.release()
     assert caught.value.http_status == 503 and "busy" in caught.value.message

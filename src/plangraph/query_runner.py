@@ -27,7 +27,6 @@ from plangraph.sparql import (
     Answer,
     DatasetSpec,
     Limits,
-    PreparedQuery,
     QueryData,
     QueryFailed,
     QueryTimeout,
@@ -40,14 +39,17 @@ from plangraph.sparql import (
     run,
     serialize,
 )
+from plangraph.sparql_text import QueryText
+from plangraph.store.workers import ended_without_answer
 
 CHILD_MEMORY_BUDGET = 1 << 30  # bytes a query child may allocate beyond what it inherits
 
 
 class Runner:
-    """Runs each query in a forked child: the child inherits the loaded data copy-on-write, evaluates,
+    """Runs each query in a forked child: the child inherits the loaded data copy-on-write, parses, evaluates,
     serializes and sends the bytes back through a pipe. rdflib cannot be interrupted inside a thread;
-    a child can be killed, so past the time limit the work really stops and the server stays free."""
+    a child can be killed, so past the time limit the work really stops and the server stays free. Parsing too:
+    rdflib's parser spent minutes, in a server thread, on some texts within the size limit (99 kB of `&&1`)."""
 
     def __init__(self, data: QueryData, limits: Limits) -> None:
         self.data = data
@@ -55,22 +57,22 @@ class Runner:
         self._slots = threading.BoundedSemaphore(limits.workers)
         _warm_up()
 
-    def answer(self, prepared: PreparedQuery, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
+    def answer(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
         deadline = time.monotonic() + self.limits.timeout
         if not self._slots.acquire(timeout=self.limits.timeout):
             raise ServerBusy(f"the server is busy with {self.limits.workers} queries at once and none ended "
                              f"within the time limit of {self.limits.timeout:g} s; try again shortly")
         try:
-            return self._in_child(prepared, spec, fmt, deadline)
+            return self._in_child(query, spec, fmt, deadline)
         finally:
             self._slots.release()
 
-    def _in_child(self, prepared: PreparedQuery, spec: DatasetSpec, fmt: ResultFormat, deadline: float) -> Answer:
+    def _in_child(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat, deadline: float) -> Answer:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read_end)
-            _child(write_end, deadline, lambda: self._answer_here(prepared, spec, fmt))
+            _child(write_end, deadline, lambda: self._answer_here(query, spec, fmt))
         os.close(write_end)
         payload = None
         try:
@@ -79,18 +81,19 @@ class Runner:
             os.close(read_end)
             if payload is None:
                 os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            status = os.waitpid(pid, 0)[1]
         if payload is None:
             raise QueryTimeout(f"the query ran longer than the time limit of {self.limits.timeout:g} s and was "
                                "stopped; narrow it down or add a LIMIT")
         if not payload:
-            raise QueryFailed("the query process ended without an answer (it may have needed too much memory)")
+            raise ended_without_answer(status)
         outcome: Answer | PlangraphError = pickle.loads(payload)
         if isinstance(outcome, PlangraphError):
             raise outcome
         return outcome
 
-    def _answer_here(self, prepared: PreparedQuery, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
+    def _answer_here(self, query: QueryText, spec: DatasetSpec, fmt: ResultFormat) -> Answer:
+        prepared = prepare(query.text, query.base, self.limits.services)
         outcome = run(prepared, self.data, spec, self.limits.results)
         return Answer(serialize(outcome.result, fmt), fmt.media_type, outcome.truncated)
 

@@ -1,8 +1,9 @@
 """Reading a SPARQL request's text without a full parse: its form, its FROM / FROM NAMED, its SERVICE
-endpoints and whether it is an update. A small tokenizer that skips comments, strings and IRIs is enough
-for these questions, and costs microseconds where rdflib's parser costs milliseconds, so the fast stores
-(Oxigraph, a remote triplestore) check a public query here and leave the full parse to the store, which
-reports syntax errors itself. The rdflib store still parses with rdflib (`sparql.prepare`)."""
+endpoints, how deeply it nests and whether it is an update (and which). A small tokenizer that skips comments,
+strings and IRIs is enough for these questions, and costs microseconds where rdflib's parser costs milliseconds,
+so the fast stores (Oxigraph, a remote triplestore) check a public query here and leave the full parse to the
+store, which reports syntax errors itself. The rdflib store still parses with rdflib (`sparql.prepare`), in the
+query's child process. tests/test_hostile_sparql.py checks the tokenizer against Oxigraph's own reading."""
 
 from __future__ import annotations
 

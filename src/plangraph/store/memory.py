@@ -78,7 +78,7 @@ class MemoryStore:
             runner = self._runners.setdefault(limits, Runner(QueryData(self.dataset, self._union),
                                                              Limits(limits.timeout, limits.results, self._workers,
                                                                     limits.services)))
-        return runner.answer(prepare(query.text, query.base, limits.services), spec, fmt)
+        return runner.answer(query, spec, fmt)  # parsed in the query's child too, where the time limit holds
 
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:

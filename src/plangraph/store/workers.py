@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import logging
 import os
 import pickle
 import queue
@@ -47,6 +48,7 @@ WORKER_STACK_BYTES = 512 << 20
 PROBE_SECONDS = 0.5  # a new worker must answer the probe task this fast, else it is replaced
 FORK_ATTEMPTS = 8
 _HEADER = struct.Struct("!Q")
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,14 +58,17 @@ class _Worker:
     from_worker: int
     generation: int
 
-    def stop(self) -> None:
+    def stop(self) -> int | None:
+        """Kill and reap the worker; its wait status (how it ended, if it had ended already) or None."""
         for fd in (self.to_worker, self.from_worker):
             with contextlib.suppress(OSError):
                 os.close(fd)
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return None
 
 
 class WorkerPool:
@@ -96,8 +101,7 @@ class WorkerPool:
             raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s and was stopped; "
                                "narrow it down or add a LIMIT")
         if not payload:
-            self._discard(worker)
-            raise QueryFailed("the query process ended without an answer (it may have needed too much memory)")
+            raise ended_without_answer(self._discard(worker))
         self._idle.put(worker)
         outcome = pickle.loads(payload)
         if isinstance(outcome, PlangraphError):
@@ -135,10 +139,11 @@ class WorkerPool:
             worker.stop()  # forked before the last write: it would answer from the old data
             return self._fork()
 
-    def _discard(self, worker: _Worker) -> None:
-        worker.stop()
+    def _discard(self, worker: _Worker) -> int | None:
+        status = worker.stop()
         with self._lock:
             self._count -= 1
+        return status
 
     def _fork(self) -> _Worker:
         for attempt in range(FORK_ATTEMPTS):
@@ -178,6 +183,18 @@ class WorkerPool:
         os.close(task_read)
         os.close(answer_write)
         return _Worker(pid, task_write, answer_read, generation)
+
+
+def ended_without_answer(status: int | None) -> PlangraphError:
+    """The error for a query process that ended without an answer, by its wait status. Ended by a signal, it is the
+    query's doing: the store's native code aborts when an allocation passes the memory limit (SIGABRT), and the
+    kernel ends a process whose stack overflows (SIGSEGV) or that the system's memory ran short for (SIGKILL).
+    That is a 503 like the time limit, not a fault of the server (500)."""
+    if status is not None and os.WIFSIGNALED(status):
+        LOG.warning("a query process ended by %s without an answer", signal.Signals(os.WTERMSIG(status)).name)
+        return QueryTooCostly("the query needed more memory than the server grants one query and was stopped; "
+                              "narrow it down or add a LIMIT")
+    return QueryFailed("the query process ended without an answer; the server log may say why")
 
 
 def _serve(tasks: int, answers: int, work: Callable[[Any], Any]) -> NoReturn:
