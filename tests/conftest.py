@@ -195,3 +195,23 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def published_memory_store() -> Any:
+    """A memory store holding the committed published dataset (data/herne.trig), for tests that only read."""
+    from plangraph import resources
+    from plangraph.publish import ensure_published
+    from plangraph.store.memory import MemoryStore
+
+    published = MemoryStore(workers=1)
+    ensure_published(published, resources.DATASET_FILE)
+    return published
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Any:
+    """plangraph's SHACL shapes (shapes/plangraph-shapes.ttl)."""
+    from plangraph import resources
+
+    return resources.shapes_graph()

@@ -11,7 +11,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from conftest import PROJECT_ROOT, RunCli
-from plangraph import resources
 from plangraph.csv_import import (
     COLUMNS,
     TEMPLATE_FILE,
@@ -26,7 +25,6 @@ from plangraph.entries import build_entry
 from plangraph.errors import InputError
 from plangraph.iris import Minter
 from plangraph.namespaces import ADMS, PG
-from plangraph.publish import ensure_published
 from plangraph.store.memory import MemoryStore
 from plangraph.validate import Problem
 
@@ -39,16 +37,10 @@ MINTER = Minter(BASE)
 HEADER = "Handlungsziel,Maßnahme,Text,Verantwortlich,Zielgruppe,Status,Bemerkungen,Orte,Stand\n"
 
 
-@pytest.fixture(scope="module")
-def store() -> MemoryStore:
-    published = MemoryStore(workers=1)
-    ensure_published(published, resources.DATASET_FILE)
-    return published
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return resources.shapes_graph()
+@pytest.fixture
+def store(published_memory_store: MemoryStore) -> MemoryStore:
+    """The published dataset, shared: tests that change the store make their own."""
+    return published_memory_store
 
 
 def read(name: str) -> bytes:

@@ -45,17 +45,10 @@ PREFIXES = """@prefix pg: <https://w3id.org/plangraph/def#> . @prefix dcterms: <
 """
 
 
-@pytest.fixture(scope="module")
-def store() -> MemoryStore:
-    """The published dataset; tests that change the store make their own."""
-    published = MemoryStore(workers=1)
-    ensure_published(published, resources.DATASET_FILE)
-    return published
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return resources.shapes_graph()
+@pytest.fixture
+def store(published_memory_store: MemoryStore) -> MemoryStore:
+    """The published dataset, shared: tests that change the store make their own."""
+    return published_memory_store
 
 
 def turtle(text: str) -> Graph:

@@ -30,12 +30,12 @@ from plangraph.resolve import (
     candidates,
     clean,
     current_values,
-    iri,
     resolve_names,
     resolve_notation,
 )
 from plangraph.resources import DATA_DIR
 from plangraph.store.base import Store
+from plangraph.store.terms import query_iri as iri
 from plangraph.untrusted import wide_encoding
 from plangraph.validate import Problem
 

@@ -19,6 +19,8 @@ from plangraph.describe import CHILDREN, INCOMING, PARENTS, TEXTS, TITLE_PROPS
 from plangraph.namespaces import ADMS, GEO, PG, QB, SDMX_ATTRIBUTE, SDMX_DIMENSION, bind_prefixes
 from plangraph.search import WEIGHTED_TEXTS
 from plangraph.store.base import Store
+from plangraph.store.terms import query_iri as _iri
+from plangraph.store.terms import query_literal as _literal
 
 T = TypeVar("T")
 
@@ -34,11 +36,6 @@ NARROWER = (SKOS.broader, GEO.sfWithin)
 OBSERVATION = (QB.dataSet, SDMX_DIMENSION.refPeriod, SDMX_ATTRIBUTE.obsStatus, SDMX_ATTRIBUTE.unitMeasure)
 
 
-def _iri(node: Node | str) -> str:
-    text = str(node)
-    if any(c in text for c in '<>"{}|^`\\ \n\t'):
-        raise ValueError(f"not an IRI that can be queried: {text!r}")
-    return f"<{text}>"
 
 
 def _among(name: str, nodes: Iterable[Node]) -> str:
@@ -52,8 +49,6 @@ def _values(name: str, nodes: Iterable[Node]) -> str:
     return f"VALUES ?{name} {{ {' '.join(_iri(n) for n in nodes)} }}"
 
 
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def is_known(store: Store, iri: str) -> bool:

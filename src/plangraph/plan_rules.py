@@ -15,9 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
-from plangraph.errors import InputError
 from plangraph.namespaces import PG
 from plangraph.store.base import Store
+from plangraph.store.terms import query_iri as _iri
 from plangraph.validate import Problem
 
 # The text fields a correction may replace, by their prefixed names for messages (the same list as the sh:in of
@@ -32,7 +32,6 @@ TEXT_PROPERTIES = {
 CORRECTABLE = (PG.Measure, PG.GuidingGoal, PG.ActionGoal)
 # measure -> action goal -> guiding goal -> field of action
 HIERARCHY: tuple[URIRef, ...] = (PG.servesGoal, PG.subGoalOf, PG.inField)
-UNSAFE = frozenset('<>"{}|^`\\ \n\r\t')
 
 
 def check_plan_rules(store: Store, entry: Graph, today: date | None = None) -> list[Problem]:
@@ -148,13 +147,6 @@ def _is_a(store: Store, node: URIRef, classes: Iterable[URIRef], entry: Graph | 
     return store.ask(f"ASK {{ VALUES ?class {{ {' '.join(_iri(c) for c in classes)} }} {_iri(node)} a ?class }}")
 
 
-def _iri(node: Node) -> str:
-    """An IRI for a query, refusing text that would end the IRI early and change the query."""
-    text = str(node)
-    if not text or UNSAFE & set(text):
-        raise InputError(f"the entry names {text!r}, which is not an IRI (it contains a space or one of "
-                         "<>\"{}|^`\\)")
-    return f"<{text}>"
 
 
 def _problem(focus: Node, path: URIRef | None, value: Node, de: str, en: str) -> Problem:

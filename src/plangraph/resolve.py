@@ -18,9 +18,11 @@ from rdflib.namespace import FOAF, PROV, RDFS, SKOS
 
 from plangraph.iris import Minter
 from plangraph.store.base import Store
+from plangraph.store.terms import NOT_IN_IRI
+from plangraph.store.terms import query_iri as iri
+from plangraph.store.terms import query_literal as _literal
 
 # Characters that would end an IRI early in a query (and are not allowed in IRIs anyway).
-_UNSAFE = re.compile(r'[<>"{}|^`\\\s]')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIXES = ("PREFIX pg: <https://w3id.org/plangraph/def#>\n"
              "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -73,15 +75,10 @@ def _looks_like_iri(text: str) -> bool:
     return bool(_SCHEME.match(text)) and ("://" in text or text.lower().startswith("urn:"))
 
 
-def iri(node: str) -> str:
-    """`<node>` for a query; text that would end the IRI early and change the query is refused."""
-    if not node or _UNSAFE.search(node):
-        raise ValueError(f"not an IRI that can be queried: {node!r}")
-    return f"<{node}>"
 
 
 def _checked_iri(text: str) -> URIRef | Unresolved:
-    if _UNSAFE.search(text):
+    if NOT_IN_IRI.search(text):
         return Unresolved({
             "de": f"„{text}“ ist keine gültige IRI (Leerzeichen und die Zeichen <>\"{{}}|^`\\ sind nicht erlaubt).",
             "en": f'"{text}" is not a valid IRI (spaces and the characters <>"{{}}|^`\\ are not allowed in it).',
@@ -89,8 +86,6 @@ def _checked_iri(text: str) -> URIRef | Unresolved:
     return URIRef(text)
 
 
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _values(name: str, terms: Iterable[str]) -> str:

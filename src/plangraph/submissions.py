@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
@@ -36,6 +36,7 @@ from plangraph.errors import InputError, Location, NotConforming
 from plangraph.iris import Minter
 from plangraph.namespaces import PG
 from plangraph.store.base import Store, Triple
+from plangraph.store.terms import query_iri as _iri
 from plangraph.validate import ValidationReport
 
 KINDS = {PG.Measure: "measure", PG.StatusReport: "status", PG.TextCorrection: "correction"}
@@ -242,9 +243,3 @@ def _renamed(graph: Graph, old: URIRef, new: URIRef) -> Graph:
         renamed.add((new if s == old else s, p, new if o == old else o))
     return renamed
 
-
-def _iri(node: Node) -> str:
-    text = str(node)
-    if isinstance(node, BNode) or any(c in text for c in '<>"{}|^`\\ \n\r\t'):
-        raise InputError(f"not an IRI: {text!r}")
-    return f"<{text}>"

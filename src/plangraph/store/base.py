@@ -27,6 +27,7 @@ from plangraph.errors import InputError, Location, PlangraphError
 from plangraph.formats import RdfFormat
 from plangraph.sparql import Answer, DatasetSpec, Limits, ResultFormat
 from plangraph.sparql_text import QueryText
+from plangraph.store.terms import query_iri
 
 Row = dict[str, Node]
 Triple = tuple[Node, Node, Node]
@@ -122,11 +123,29 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class CollectedWrites:
+    """A Writer that collects a transaction's writes by graph, for stores that send them in one go at its end:
+    the graphs to empty, the triples to remove, the triples to add."""
+
+    def __init__(self) -> None:
+        self.dropped: list[URIRef] = []
+        self.removed: dict[URIRef, list[Triple]] = {}
+        self.added: dict[URIRef, list[Triple]] = {}
+
+    def add(self, triple: Triple, graph: URIRef) -> None:
+        self.added.setdefault(graph, []).append(triple)
+
+    def remove(self, triple: Triple, graph: URIRef) -> None:
+        self.removed.setdefault(graph, []).append(triple)
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self.dropped.append(graph)
+        self.added[graph] = list(triples)
+
+
 def describe_query(iri: str) -> str:
     """`DESCRIBE <iri>`, refusing text that would end the IRI early and change the query."""
-    if not iri or any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
-        raise InputError(f"not an IRI: {iri!r}", Location(field="iri"))
-    return f"DESCRIBE <{iri}>"
+    return f"DESCRIBE {query_iri(iri)}"
 
 
 def chunks(items: Iterable[Triple], size: int) -> Iterator[list[Triple]]:
@@ -145,7 +164,6 @@ def add_parsed(writer: Writer, parsed: Graph, graph: URIRef | None, source: Path
     plain graph's triples go to `graph`, which must then be given. Returns the number of triples."""
     from rdflib import Dataset
 
-    from plangraph.errors import InputError, Location
 
     parts: list[tuple[URIRef | None, Graph]] = []  # (graph name, triples)
     if isinstance(parsed, Dataset):

@@ -27,7 +27,15 @@ from plangraph.formats import RdfFormat
 from plangraph.sparql import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, DatasetSpec, Limits, ResultFormat
 from plangraph.sparql_text import QueryText, syntax_error
 from plangraph.store import results
-from plangraph.store.base import GraphInfo, Row, StoreUnavailable, Triple, add_parsed, describe_query
+from plangraph.store.base import (
+    CollectedWrites,
+    GraphInfo,
+    Row,
+    StoreUnavailable,
+    Triple,
+    add_parsed,
+    describe_query,
+)
 from plangraph.store.terms import sparql_term, to_rdflib
 from plangraph.store.workers import WorkerPool
 
@@ -233,24 +241,9 @@ class EmbeddedStore:
         del store
 
 
-class _Transaction:
+class _Transaction(CollectedWrites):
     """Collects the writes of one transaction; they run as one SPARQL update (Oxigraph applies an update
     request atomically): the graphs to empty first, then one DELETE DATA and one INSERT DATA."""
-
-    def __init__(self) -> None:
-        self.dropped: list[URIRef] = []
-        self.removed: dict[URIRef, list[Triple]] = {}
-        self.added: dict[URIRef, list[Triple]] = {}
-
-    def add(self, triple: Triple, graph: URIRef) -> None:
-        self.added.setdefault(graph, []).append(triple)
-
-    def remove(self, triple: Triple, graph: URIRef) -> None:
-        self.removed.setdefault(graph, []).append(triple)
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.dropped.append(graph)
-        self.added[graph] = list(triples)
 
     @property
     def operations(self) -> list[str]:

@@ -20,7 +20,7 @@ from plangraph.query_runner import Runner
 from plangraph.sparql import ASK, SELECT, Answer, DatasetSpec, Limits, QueryData, ResultFormat, prepare, run
 from plangraph.sparql_text import QueryText
 from plangraph.store import results
-from plangraph.store.base import GraphInfo, Row, Triple, add_parsed, describe_query
+from plangraph.store.base import CollectedWrites, GraphInfo, Row, Triple, add_parsed, describe_query
 
 DEFAULT = URIRef("urn:x-rdflib:default")
 
@@ -81,16 +81,18 @@ class MemoryStore:
         return runner.answer(query, spec, fmt)  # parsed in the query's child too, where the time limit holds
 
     @contextmanager
-    def transaction(self) -> Iterator[_Transaction]:
-        writer = _Transaction()
+    def transaction(self) -> Iterator[CollectedWrites]:
+        writer = CollectedWrites()
         yield writer
         with self._lock:
             for graph in writer.dropped:
                 self.dataset.remove_graph(graph)
-            for triple, graph in writer.removed:
-                self.dataset.graph(graph).remove(triple)
-            for triple, graph in writer.added:
-                self.dataset.graph(graph).add(triple)
+            for graph, triples in writer.removed.items():
+                for triple in triples:
+                    self.dataset.graph(graph).remove(triple)
+            for graph, triples in writer.added.items():
+                for triple in triples:
+                    self.dataset.graph(graph).add(triple)
             if writer.dropped or writer.removed or writer.added:
                 self._writes += 1
                 self._union = union(self.dataset)
@@ -113,23 +115,6 @@ class MemoryStore:
 
     def close(self) -> None:
         return None
-
-
-class _Transaction:
-    def __init__(self) -> None:
-        self.dropped: list[URIRef] = []
-        self.removed: list[tuple[Triple, URIRef]] = []
-        self.added: list[tuple[Triple, URIRef]] = []
-
-    def add(self, triple: Triple, graph: URIRef) -> None:
-        self.added.append((triple, graph))
-
-    def remove(self, triple: Triple, graph: URIRef) -> None:
-        self.removed.append((triple, graph))
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.dropped.append(graph)
-        self.added = [(t, g) for t, g in self.added if g != graph] + [(t, graph) for t in triples]
 
 
 __all__ = ["ASK", "SELECT", "MemoryStore"]

@@ -51,6 +51,7 @@ from plangraph.sparql import (
 from plangraph.sparql_text import QueryText
 from plangraph.store import results
 from plangraph.store.base import (
+    CollectedWrites,
     GraphInfo,
     Row,
     StoreError,
@@ -267,8 +268,8 @@ class RemoteStore:
     # --- writes ------------------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[_Transaction]:
-        writer = _Transaction()
+    def transaction(self) -> Iterator[CollectedWrites]:
+        writer = CollectedWrites()
         yield writer
         if not (writer.dropped or writer.removed or writer.added):
             return
@@ -358,23 +359,6 @@ class RemoteStore:
 
     def close(self) -> None:
         return None
-
-
-class _Transaction:
-    def __init__(self) -> None:
-        self.dropped: list[URIRef] = []
-        self.removed: dict[URIRef, list[Triple]] = {}
-        self.added: dict[URIRef, list[Triple]] = {}
-
-    def add(self, triple: Triple, graph: URIRef) -> None:
-        self.added.setdefault(graph, []).append(triple)
-
-    def remove(self, triple: Triple, graph: URIRef) -> None:
-        self.removed.setdefault(graph, []).append(triple)
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.dropped.append(graph)
-        self.added[graph] = list(triples)
 
 
 BLANK_BATCH = 900  # statements with blank nodes Virtuoso takes in one INSERT {} WHERE {} (it fails near 2,000)

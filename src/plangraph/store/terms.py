@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from plangraph.errors import InputError
+
 XSD_STRING = str(XSD.string)
+NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\s]')  # what would end an IRI early in a query text (and change the query)
+
+
+class UnsafeIri(InputError, ValueError):
+    """Text that cannot go into a query as an IRI: a 400 for a client, a ValueError for code that probes."""
+
+
+def query_iri(node: Node | str) -> str:
+    """`<iri>` for a query text, refusing text that would end the IRI early and change the query."""
+    text = str(node)
+    if not text or isinstance(node, BNode) or NOT_IN_IRI.search(text):
+        raise UnsafeIri(f"not an IRI that can go into a query (it is empty or holds a space or one of "
+                        f"<>\"{{}}|^`\\): {text!r}")
+    return f"<{text}>"
+
+
+def query_literal(text: str) -> str:
+    """A plain string literal for a query text."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def to_rdflib(term: object) -> Node:

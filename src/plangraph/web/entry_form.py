@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
@@ -111,10 +110,8 @@ def check_sheet(data: bytes, name: str) -> SheetImport:
 
 
 def shapes() -> Graph:
-    cached: Graph | None = current_app.extensions.get("plangraph.shapes")
-    if cached is None:
-        cached = current_app.extensions["plangraph.shapes"] = resources.shapes_graph()
-    return cached
+    """The shapes the app's write path checks with (parsed once, in create_app)."""
+    return state.submissions().shapes
 
 
 def _shown(value: Node | None) -> str:
