@@ -443,3 +443,10 @@ def test_the_status_at_a_date_example_takes_reports_and_falls_back_to_the_plan(s
     plan_status = sparql(server, f"SELECT ?t WHERE {{ <{BASE}wohnen-und-stadtentwicklung/massnahme/A2-1> "
                                  "<https://w3id.org/plangraph/def#statusText> ?t }")[0]["t"]
     assert "asOf" not in rows["A2.1"] and rows["A2.1"]["status"] == plan_status  # no report: the plan's text
+
+
+@pytest.mark.parametrize("holder", ["", "   ", "Fachbereich\nSoziales"])
+def test_plangraph_token_refuses_a_holder_that_is_not_one_line(holder: str) -> None:
+    code, out, err = run_plangraph("token", holder)
+    assert code == 2
+    assert out == "" and "the holder is a name on one line" in err  # no token made
